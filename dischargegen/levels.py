@@ -1,0 +1,55 @@
+"""Parse the treated vertebral levels ("T12,L1", "t12 l1", "T11-L1") into an ordered tuple of labels."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import InputError
+
+# Top to bottom: the order in which a range is expanded and levels are listed to the patient.
+SPINE: tuple[str, ...] = tuple(f"T{n}" for n in range(1, 13)) + tuple(f"L{n}" for n in range(1, 6))
+_POSITION = {label: index for index, label in enumerate(SPINE)}
+_ALLOWED = "labels T1-T12 and L1-L5, separated by commas or spaces, or a range such as T11-L1"
+_SEPARATORS = re.compile(r"[\s,;/]+")
+_RANGE = re.compile(r"^([A-Za-z]+\d+)\s*[-\u2013]\s*([A-Za-z]+\d+)$")
+
+
+def _label(token: str, field: str) -> str:
+    label = token.strip().upper()
+    if label not in _POSITION:
+        shown = token if len(token) <= 12 else token[:12] + "..."
+        raise InputError(field, f"{shown!r} is not a vertebra this tool treats; use {_ALLOWED}")
+    return label
+
+
+def parse_levels(text: str, field: str = "levels") -> tuple[str, ...]:
+    """Return the labels in spinal order; reject empty input, unknown labels and duplicates."""
+    # Normalise "T11 - L1" to "T11-L1" so that splitting on spaces keeps ranges whole.
+    compact = re.sub(r"\s*[-\u2013]\s*", "-", text.strip())
+    tokens = [token for token in _SEPARATORS.split(compact) if token]
+    if not tokens:
+        raise InputError(field, f"no level given; use {_ALLOWED}")
+    labels: list[str] = []
+    for token in tokens:
+        match = _RANGE.match(token)
+        if match:
+            first, last = _label(match.group(1), field), _label(match.group(2), field)
+            start, end = _POSITION[first], _POSITION[last]
+            if start > end:
+                raise InputError(field, f"range {first}-{last} runs upwards; write it top to bottom ({last}-{first})")
+            labels.extend(SPINE[start : end + 1])
+        elif "-" in token:
+            raise InputError(field, f"{token!r} is not a valid range; use {_ALLOWED}")
+        else:
+            labels.append(_label(token, field))
+    seen: set[str] = set()
+    for label in labels:
+        if label in seen:
+            raise InputError(field, f"{label} is listed more than once")
+        seen.add(label)
+    return tuple(sorted(labels, key=_POSITION.__getitem__))
+
+
+def region(label: str) -> str:
+    """'thoracic' (mid-back, T) or 'lumbar' (lower back, L): templates word it in each language."""
+    return "thoracic" if label.startswith("T") else "lumbar"

@@ -1,0 +1,170 @@
+"""Parse what the templates produce (a small, fixed subset of HTML) into blocks for the renderer.
+
+Templates are autoescaped, so text that came from input arrives here escaped and leaves as plain text:
+it is never read as markup. Any tag or class outside the subset is a ContentError, so a site template
+cannot produce something the renderer would silently drop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from .errors import ContentError
+
+SECTION_KINDS = ("plain", "summary", "call", "emergency", "receipt")
+LIST_KINDS = {"ul": "bullet", "ol": "number"}
+INLINE = ("strong", "br")
+TEXT_BLOCKS = ("h1", "h2", "h3", "p", "li")
+
+
+@dataclass
+class Run:
+    text: str
+    bold: bool = False
+
+
+@dataclass
+class Block:
+    kind: str  # h1 h2 h3 p bullet number check signature
+    runs: list[Run] = field(default_factory=list)
+    number: int = 0  # position in an <ol>
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+
+@dataclass
+class Section:
+    kind: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+class _Parser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[Section] = [Section("plain")]
+        self.in_section = False
+        self.lists: list[tuple[str, int]] = []  # (kind, items so far)
+        self.block: Block | None = None
+        self.bold = 0
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _fail(self, message: str) -> None:
+        line, _ = self.getpos()
+        raise ContentError(f"template output line {line}: {message}")
+
+    def _open_block(self, block: Block) -> None:
+        if self.block is not None:
+            self._fail(f"<{block.kind}> cannot start inside another text block")
+        self.block = block
+
+    def _close_block(self) -> None:
+        if self.block is None:
+            return
+        runs = _normalise(self.block.runs)
+        if runs or self.block.kind == "signature":
+            self.block.runs = runs
+            self.sections[-1].blocks.append(self.block)
+        self.block = None
+
+    # -- HTMLParser callbacks ------------------------------------------------------------------------
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        css = attributes.get("class", "")
+        if tag == "section":
+            if self.in_section or self.block is not None:
+                self._fail("<section> cannot be nested")
+            kind = css or "plain"
+            if kind not in SECTION_KINDS:
+                self._fail(f'unknown section class "{kind}"; use one of: {", ".join(SECTION_KINDS)}')
+            self.in_section = True
+            self.sections.append(Section(kind))
+        elif tag in LIST_KINDS:
+            kind = "check" if (tag == "ul" and css == "checklist") else LIST_KINDS[tag]
+            if css not in ("", "checklist") or (css and tag != "ul"):
+                self._fail(f'unknown list class "{css}"; only <ul class="checklist"> is known')
+            self.lists.append((kind, 0))
+        elif tag == "li":
+            if not self.lists:
+                self._fail("<li> outside a list")
+            kind, count = self.lists[-1]
+            self.lists[-1] = (kind, count + 1)
+            self._open_block(Block(kind, number=count + 1))
+        elif tag in ("h1", "h2", "h3", "p"):
+            self._open_block(Block(tag))
+        elif tag == "signature":
+            self._open_block(Block("signature", attributes=attributes))
+        elif tag == "strong":
+            if self.block is None:
+                self._fail("<strong> outside a text block")
+            self.bold += 1
+        elif tag == "br":
+            if self.block is None:
+                self._fail("<br> outside a text block")
+            self.block.runs.append(Run("\n"))
+        else:
+            self._fail(f"unknown tag <{tag}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "section":
+            self._close_block()
+            self.in_section = False
+            self.sections.append(Section("plain"))
+        elif tag in LIST_KINDS:
+            self._close_block()
+            if self.lists:
+                self.lists.pop()
+        elif tag in ("li", "h1", "h2", "h3", "p", "signature"):
+            self._close_block()
+        elif tag == "strong":
+            self.bold = max(0, self.bold - 1)
+
+    def handle_data(self, data: str) -> None:
+        if self.block is None:
+            if data.strip():
+                self._fail(f"text outside a block: {data.strip()[:30]!r}")
+            return
+        self.block.runs.append(Run(data, bold=self.bold > 0))
+
+
+def _normalise(runs: list[Run]) -> list[Run]:
+    """Fold white space as HTML does; join neighbours of the same weight; trim the ends."""
+    merged: list[Run] = []
+    previous_space = True
+    for run in runs:
+        if run.text == "\n":
+            merged.append(Run("\n", run.bold))
+            previous_space = True
+            continue
+        text = " ".join(run.text.split())
+        if run.text[:1].isspace() and not previous_space and text:
+            text = " " + text
+        elif run.text[:1].isspace() and not previous_space and not text:
+            text = " "
+        if run.text[-1:].isspace() and text and not text.endswith(" "):
+            text += " "
+        if not text:
+            continue
+        previous_space = text.endswith(" ")
+        if merged and merged[-1].bold == run.bold and merged[-1].text != "\n":
+            merged[-1].text += text
+        else:
+            merged.append(Run(text, run.bold))
+    while merged and not merged[-1].text.strip():
+        merged.pop()
+    if merged:
+        merged[-1].text = merged[-1].text.rstrip()
+        merged[0].text = merged[0].text.lstrip()
+    return [run for run in merged if run.text]
+
+
+def parse_document(html: str) -> list[Section]:
+    parser = _Parser()
+    parser.feed(html)
+    parser.close()
+    if parser.block is not None or parser.in_section:
+        parser._fail("a block or section is not closed")
+    return [section for section in parser.sections if section.blocks]

@@ -1,0 +1,202 @@
+"""Site settings: one hospital's phone numbers, clinical numbers, content version, paper and overrides.
+
+A TOML file with one table per dataclass below. The defaults here make the command work with no file;
+`samples/site.toml` documents every key (a test keeps the two in step). Unknown keys and bad values raise
+`SiteSettingsError` naming the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SiteSettingsError
+
+ENVIRONMENT_VARIABLE = "DISCHARGEGEN_SITE"
+
+
+def _bounded(low: float, high: float) -> dict[str, Any]:
+    return {"range": (low, high)}
+
+
+@dataclass(frozen=True)
+class Institution:
+    name: str = "Your care team"
+    # No default phone numbers: a made-up number on a patient sheet is worse than a blank line to fill in.
+    clinic_phone: str | None = None
+    after_hours_phone: str | None = None
+    emergency_number: str = "911"
+
+
+@dataclass(frozen=True)
+class Limits:
+    driving_hours_local: int = field(default=24, metadata=_bounded(0, 24 * 90))
+    driving_hours_sedation: int = field(default=24, metadata=_bounded(12, 24 * 90))
+    driving_hours_general: int = field(default=48, metadata=_bounded(24, 24 * 90))
+    adult_stay_hours: int = field(default=24, metadata=_bounded(12, 72))
+    lifting_limit_lb: int = field(default=10, metadata=_bounded(2, 25))
+    activity_limit_days: int = field(default=42, metadata=_bounded(7, 180))
+    keep_dry_hours: int = field(default=48, metadata=_bounded(12, 96))
+    no_soaking_days: int = field(default=14, metadata=_bounded(3, 90))
+    ice_minutes: int = field(default=20, metadata=_bounded(5, 30))
+    fever_f: float = field(default=100.4, metadata=_bounded(99.5, 102.2))
+    bleeding_pressure_minutes: int = field(default=10, metadata=_bounded(5, 30))
+    follow_up_days_min: int = field(default=10, metadata=_bounded(1, 90))
+    follow_up_days_max: int = field(default=14, metadata=_bounded(1, 90))
+
+
+@dataclass(frozen=True)
+class Content:
+    version: str = "2026.11-1"
+    last_reviewed: dt.date = dt.date(2026, 11, 20)
+    templates_dir: Path | None = None
+    forbidden_abbreviations: tuple[str, ...] = (
+        "PO", "BID", "TID", "QID", "PRN", "QD", "QHS", "HS", "NPO", "VCF", "PMMA", "ROM", "ADL",
+        "NSAID", "OTC", "TLSO", "SOB", "N/V", "w/", "w/o", "d/c", "q4h", "q6h", "q8h",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Document:
+    paper: str = field(default="letter", metadata={"choices": ("letter", "a4")})
+    logo: Path | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    file_name_pattern: str = "{mrn}_{procedure_date}.pdf"
+    encoding: str | None = None
+    # Canonical column name -> the export's header, for exports with their own names.
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Fhir:
+    mrn_system: str | None = None
+    # "system|code" -> local, sedation or general.
+    anesthesia_codes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    institution: Institution = field(default_factory=Institution)
+    limits: Limits = field(default_factory=Limits)
+    content: Content = field(default_factory=Content)
+    document: Document = field(default_factory=Document)
+    batch: Batch = field(default_factory=Batch)
+    fhir: Fhir = field(default_factory=Fhir)
+    source: Path | None = None  # the file these came from, for messages; not a TOML key
+
+    def driving_hours(self, anesthesia: str) -> int:
+        return int(getattr(self.limits, f"driving_hours_{anesthesia}"))
+
+
+DEFAULT_SITE = SiteSettings()
+_SECTIONS = [f for f in dataclasses.fields(SiteSettings) if f.name != "source"]
+
+
+def _convert(key: str, value: Any, hint: Any, meta: Mapping[str, Any], base: Path) -> Any:
+    """Check one TOML value against the dataclass field's type hint; return the converted value."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        (hint,) = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        origin = typing.get_origin(hint)
+    if hint is str:
+        if not isinstance(value, str) or not value.strip():
+            raise SiteSettingsError(key, "must be a non-empty string")
+        if "choices" in meta and value.lower() not in meta["choices"]:
+            raise SiteSettingsError(key, f"must be one of: {', '.join(meta['choices'])}")
+        return value.lower() if "choices" in meta else value.strip()
+    if hint is int or hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (hint is int and not isinstance(value, int)):
+            raise SiteSettingsError(key, "must be a whole number" if hint is int else "must be a number")
+        low, high = meta.get("range", (float("-inf"), float("inf")))
+        if not low <= value <= high:
+            raise SiteSettingsError(key, f"must be between {low:g} and {high:g}")
+        return hint(value)
+    if hint is dt.date:
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise SiteSettingsError(key, "must be a TOML date such as 2026-11-20 (no quotes)")
+        return value
+    if hint is Path:
+        if not isinstance(value, str) or not value.strip():
+            raise SiteSettingsError(key, "must be a path (relative paths are read from the settings file's folder)")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else base / path
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            raise SiteSettingsError(key, "must be a list of non-empty strings")
+        return tuple(item.strip() for item in value)
+    if origin in (Mapping, dict):
+        if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip() for v in value.values()):
+            raise SiteSettingsError(key, "must be a table of strings")
+        return {str(k): v.strip() for k, v in value.items()}
+    raise AssertionError(f"no converter for {hint!r}")  # a programming error, not a user one
+
+
+def _section(name: str, cls: type[Any], table: Any, base: Path) -> Any:
+    if not isinstance(table, dict):
+        raise SiteSettingsError(name, "must be a table ([" + name + "])")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in fields:
+            raise SiteSettingsError(f"{name}.{key}", f"is not a known setting; [{name}] takes: {', '.join(fields)}")
+        values[key] = _convert(f"{name}.{key}", value, hints[key], fields[key].metadata, base)
+    return cls(**values)
+
+
+def parse_site(data: Mapping[str, Any], base: Path, source: Path | None = None) -> SiteSettings:
+    sections = {f.name: f for f in _SECTIONS}
+    hints = typing.get_type_hints(SiteSettings)
+    values: dict[str, Any] = {}
+    for name, table in data.items():
+        if name not in sections:
+            raise SiteSettingsError(name, f"is not a known section; sections are: {', '.join(sections)}")
+        values[name] = _section(name, hints[name], table, base)
+    site = SiteSettings(**values, source=source)
+    _check_consistency(site)
+    return site
+
+
+def _check_consistency(site: SiteSettings) -> None:
+    limits = site.limits
+    if limits.follow_up_days_min > limits.follow_up_days_max:
+        raise SiteSettingsError("limits.follow_up_days_min", "must not be larger than limits.follow_up_days_max")
+    logo = site.document.logo
+    if logo is not None:
+        if not logo.is_file():
+            raise SiteSettingsError("document.logo", f"no file at {logo}")
+        if logo.suffix.lower() != ".png":
+            raise SiteSettingsError("document.logo", "must be a PNG file")
+    folder = site.content.templates_dir
+    if folder is not None and not folder.is_dir():
+        raise SiteSettingsError("content.templates_dir", f"no folder at {folder}")
+
+
+def load_site(path: str | os.PathLike[str] | None = None) -> SiteSettings:
+    """Read site settings from `path`, else from $DISCHARGEGEN_SITE, else return the shipped defaults."""
+    if path is None:
+        path = os.environ.get(ENVIRONMENT_VARIABLE) or None
+    if path is None:
+        return DEFAULT_SITE
+    file = Path(path)
+    try:
+        with file.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise SiteSettingsError("file", f"no settings file at {file}") from None
+    except OSError as error:
+        raise SiteSettingsError("file", f"cannot read {file}: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SiteSettingsError("file", f"{file} is not valid TOML ({error})") from None
+    return parse_site(data, file.resolve().parent, source=file)

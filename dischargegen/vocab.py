@@ -1,0 +1,78 @@
+"""The closed vocabularies of a case, and the spellings EHR exports use for them.
+
+The command line offers the canonical names; batch input also accepts the synonyms below. The tables are
+documented in the README ("Values batch input accepts"): keep the two in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+PROCEDURES = ("kyphoplasty", "vertebroplasty")
+ANESTHESIA = ("local", "sedation", "general")
+CAUSES = ("osteoporosis", "cancer", "trauma")
+LANGUAGES = ("en", "es")
+PAPER_SIZES = ("letter", "a4")
+
+# CPT: 22510-22512 percutaneous vertebroplasty, 22513-22515 percutaneous vertebral augmentation
+# (kyphoplasty). The first code of each group is the first level; the others are add-on levels.
+PROCEDURE_SYNONYMS: Mapping[str, str] = {
+    "kyphoplasty": "kyphoplasty",
+    "balloon kyphoplasty": "kyphoplasty",
+    "vertebral augmentation": "kyphoplasty",
+    "22513": "kyphoplasty",
+    "22514": "kyphoplasty",
+    "22515": "kyphoplasty",
+    "vertebroplasty": "vertebroplasty",
+    "22510": "vertebroplasty",
+    "22511": "vertebroplasty",
+    "22512": "vertebroplasty",
+}
+
+ANESTHESIA_SYNONYMS: Mapping[str, str] = {
+    "local": "local",
+    "local anesthesia": "local",
+    "local anaesthesia": "local",
+    "sedation": "sedation",
+    "moderate sedation": "sedation",
+    "conscious sedation": "sedation",
+    "mac": "sedation",
+    "monitored anesthesia care": "sedation",
+    "general": "general",
+    "general anesthesia": "general",
+    "general anaesthesia": "general",
+    "ga": "general",
+}
+
+CAUSE_SYNONYMS: Mapping[str, str] = {
+    "osteoporosis": "osteoporosis",
+    "osteoporotic": "osteoporosis",
+    "cancer": "cancer",
+    "malignancy": "cancer",
+    "tumor": "cancer",
+    "tumour": "cancer",
+    "myeloma": "cancer",
+    "metastasis": "cancer",
+    "trauma": "trauma",
+    "injury": "trauma",
+    "traumatic": "trauma",
+}
+
+LANGUAGE_SYNONYMS: Mapping[str, str] = {
+    "en": "en",
+    "eng": "en",
+    "english": "en",
+    "en-us": "en",
+    "es": "es",
+    "spa": "es",
+    "spanish": "es",
+    "español": "es",
+    "espanol": "es",
+    "es-us": "es",
+    "es-mx": "es",
+}
+
+PAPER_SYNONYMS: Mapping[str, str] = {"letter": "letter", "us letter": "letter", "a4": "a4"}
+
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "on"})
+FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "off"})
