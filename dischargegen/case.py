@@ -16,7 +16,16 @@ from . import vocab
 from .errors import InputError
 from .levels import parse_levels
 
-REQUIRED_FIELDS = ("patient_name", "mrn", "dob", "procedure", "levels", "anesthesia", "overnight", "procedure_date")
+REQUIRED_FIELDS = (
+    "patient_name",
+    "mrn",
+    "dob",
+    "procedure",
+    "levels",
+    "anesthesia",
+    "overnight",
+    "procedure_date",
+)
 OPTIONAL_FIELDS = (
     "cause",
     "follow_up",
@@ -119,7 +128,9 @@ def parse_datetime(value: str, field: str) -> dt.datetime:
     """A date and a time separated by a space or a 'T' ("2027-01-12 14:30")."""
     parts = value.strip().replace("T", " ", 1).split()
     if len(parts) != 2:
-        raise InputError(field, f"must be a date and a time, written 'YYYY-MM-DD HH:MM' ({DATE_FORMATS} for the date)")
+        raise InputError(
+            field, f"must be a date and a time, written 'YYYY-MM-DD HH:MM' ({DATE_FORMATS} for the date)"
+        )
     return dt.datetime.combine(parse_date(parts[0], field), parse_time(parts[1], field))
 
 
@@ -133,7 +144,10 @@ def clean_text(value: str, field: str, max_length: int) -> str:
         raise InputError(field, "is empty")
     for char in text:
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            raise InputError(field, f"contains the control or unassigned character U+{ord(char):04X}, which cannot be printed")
+            raise InputError(
+                field,
+                f"contains the control or unassigned character U+{ord(char):04X}, which cannot be printed",
+            )
     if len(text) > max_length:
         raise InputError(field, f"is longer than {max_length} characters")
     return text

@@ -36,7 +36,9 @@ def parse_levels(text: str, field: str = "levels") -> tuple[str, ...]:
             first, last = _label(match.group(1), field), _label(match.group(2), field)
             start, end = _POSITION[first], _POSITION[last]
             if start > end:
-                raise InputError(field, f"range {first}-{last} runs upwards; write it top to bottom ({last}-{first})")
+                raise InputError(
+                    field, f"range {first}-{last} runs upwards; write it top to bottom ({last}-{first})"
+                )
             labels.extend(SPINE[start : end + 1])
         elif "-" in token:
             raise InputError(field, f"{token!r} is not a valid range; use {_ALLOWED}")

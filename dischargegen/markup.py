@@ -104,7 +104,8 @@ class _Parser(HTMLParser):
         elif tag == "br":
             if self.block is None:
                 self._fail("<br> outside a text block")
-            self.block.runs.append(Run("\n"))
+            else:
+                self.block.runs.append(Run("\n"))
         else:
             self._fail(f"unknown tag <{tag}>")
 

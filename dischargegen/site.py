@@ -116,7 +116,11 @@ def _convert(key: str, value: Any, hint: Any, meta: Mapping[str, Any], base: Pat
             raise SiteSettingsError(key, f"must be one of: {', '.join(meta['choices'])}")
         return value.lower() if "choices" in meta else value.strip()
     if hint is int or hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (hint is int and not isinstance(value, int)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (hint is int and not isinstance(value, int))
+        ):
             raise SiteSettingsError(key, "must be a whole number" if hint is int else "must be a number")
         low, high = meta.get("range", (float("-inf"), float("inf")))
         if not low <= value <= high:
@@ -128,7 +132,9 @@ def _convert(key: str, value: Any, hint: Any, meta: Mapping[str, Any], base: Pat
         return value
     if hint is Path:
         if not isinstance(value, str) or not value.strip():
-            raise SiteSettingsError(key, "must be a path (relative paths are read from the settings file's folder)")
+            raise SiteSettingsError(
+                key, "must be a path (relative paths are read from the settings file's folder)"
+            )
         path = Path(value).expanduser()
         return path if path.is_absolute() else base / path
     if origin is tuple:
@@ -150,7 +156,9 @@ def _section(name: str, cls: type[Any], table: Any, base: Path) -> Any:
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in fields:
-            raise SiteSettingsError(f"{name}.{key}", f"is not a known setting; [{name}] takes: {', '.join(fields)}")
+            raise SiteSettingsError(
+                f"{name}.{key}", f"is not a known setting; [{name}] takes: {', '.join(fields)}"
+            )
         values[key] = _convert(f"{name}.{key}", value, hints[key], fields[key].metadata, base)
     return cls(**values)
 
@@ -171,7 +179,9 @@ def parse_site(data: Mapping[str, Any], base: Path, source: Path | None = None) 
 def _check_consistency(site: SiteSettings) -> None:
     limits = site.limits
     if limits.follow_up_days_min > limits.follow_up_days_max:
-        raise SiteSettingsError("limits.follow_up_days_min", "must not be larger than limits.follow_up_days_max")
+        raise SiteSettingsError(
+            "limits.follow_up_days_min", "must not be larger than limits.follow_up_days_max"
+        )
     logo = site.document.logo
     if logo is not None:
         if not logo.is_file():

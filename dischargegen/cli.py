@@ -1,0 +1,162 @@
+"""The command line: parses options, prompts for what is missing, and turns library errors into one
+clear line and an exit code. All the work happens in the library."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__, vocab
+from .case import REQUIRED_FIELDS
+from .errors import ContentError, DischargeGenError, InputError, SiteSettingsError
+from .files import write_atomically
+from .render import render_fields
+from .site import ENVIRONMENT_VARIABLE, SiteSettings, load_site
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A user error: one line, exit status 2, no traceback."""
+
+    exit_code = 2
+
+
+def option_name(field: str) -> str:
+    return "--" + field.replace("_", "-")
+
+
+def user_error(error: DischargeGenError) -> UserError:
+    if isinstance(error, InputError):
+        return UserError(f"Invalid value for {option_name(error.field)}: {error.message}")
+    if isinstance(error, SiteSettingsError):
+        return UserError(f"Invalid site settings: {error.key}: {error.message}")
+    if isinstance(error, ContentError):
+        return UserError(f"Template problem: {error}")
+    return UserError(str(error))
+
+
+def site_option(function: F) -> F:
+    """--site, shared by every command that renders."""
+    return click.option(
+        "--site",
+        "site_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar=ENVIRONMENT_VARIABLE,
+        help=f"Site settings TOML file (default: ${ENVIRONMENT_VARIABLE}, else the built-in defaults).",
+    )(function)
+
+
+def load_site_or_fail(path: Path | None) -> SiteSettings:
+    try:
+        return load_site(path)
+    except DischargeGenError as error:
+        raise user_error(error) from None
+
+
+def is_interactive() -> bool:
+    """Prompt only when a person is at a terminal; scripts get an exit status instead."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+PROMPTS: dict[str, tuple[str, click.ParamType[Any] | None]] = {
+    "patient_name": ("Patient name", None),
+    "mrn": ("Medical record number (MRN)", None),
+    "dob": ("Date of birth (YYYY-MM-DD)", None),
+    "procedure": ("Procedure", click.Choice(vocab.PROCEDURES, case_sensitive=False)),
+    "levels": ("Levels treated (for example T12,L1 or T11-L1)", None),
+    "anesthesia": ("Anesthesia", click.Choice(vocab.ANESTHESIA, case_sensitive=False)),
+    "overnight": ("Did the patient stay overnight? (yes/no)", None),
+    "procedure_date": ("Procedure date (YYYY-MM-DD)", None),
+}
+
+
+def fill_missing(fields: dict[str, str | None]) -> None:
+    """Prompt for each missing required field, or fail naming the option when no one can answer."""
+    for field in REQUIRED_FIELDS:
+        if fields.get(field):
+            continue
+        if not is_interactive():
+            hint = " (or --same-day)" if field == "overnight" else ""
+            raise click.UsageError(f"Missing option '{option_name(field)}'{hint}.")
+        label, kind = PROMPTS[field]
+        fields[field] = str(click.prompt(label, type=kind))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dischargegen")
+def cli() -> None:
+    """Personalised, plain-language discharge instructions after kyphoplasty or vertebroplasty."""
+
+
+def _choice(values: tuple[str, ...]) -> click.Choice[str]:
+    return click.Choice(values, case_sensitive=False)
+
+
+@cli.command()
+@click.option("--procedure", type=_choice(vocab.PROCEDURES), help="The procedure done.")
+@click.option("--levels", help='Vertebrae treated: "T12,L1", "t12 l1" or a range "T11-L1" (T1-T12, L1-L5).')
+@click.option("--anesthesia", type=_choice(vocab.ANESTHESIA), help="Anesthesia used.")
+@click.option(
+    "--overnight/--same-day", "overnight", default=None, help="Stayed one night, or went home the same day."
+)
+@click.option("--patient-name", help="Patient's full name, printed on every page.")
+@click.option("--mrn", help="Medical record number, printed on every page.")
+@click.option("--dob", help="Date of birth, YYYY-MM-DD.")
+@click.option("--procedure-date", help="Date of the procedure, YYYY-MM-DD.")
+@click.option(
+    "--procedure-time", help="Time the procedure ended, HH:MM (24-hour); makes the 24-hour limits exact."
+)
+@click.option("--cause", type=_choice(vocab.CAUSES), help="Cause of the fracture.")
+@click.option("--follow-up", help='Follow-up appointment, "YYYY-MM-DD HH:MM".')
+@click.option("--brace/--no-brace", default=None, help="A back brace was prescribed, or is not needed.")
+@click.option("--blood-thinner-restart", help="Date to restart a blood thinner, YYYY-MM-DD.")
+@click.option("--large-print", is_flag=True, default=False, help="Bigger type (18 pt body), same content.")
+@click.option("--paper", type=_choice(vocab.PAPER_SIZES), help="Paper size (default: the site setting).")
+@click.option(
+    "--language", type=_choice(vocab.LANGUAGES), default="en", show_default=True, help="Document language."
+)
+@site_option
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF."
+)
+def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
+    """Render one patient's discharge instructions as a PDF.
+
+    Missing required options are asked for at a terminal; a script gets exit status 2 instead.
+    """
+    fields: dict[str, str | None] = {}
+    for name, value in options.items():
+        if isinstance(value, bool):
+            fields[name] = "yes" if value else "no"
+        elif value is not None:
+            fields[name] = str(value)
+    if not options["large_print"]:
+        fields.pop("large_print", None)
+    fill_missing(fields)
+    if output is None:
+        if not is_interactive():
+            raise click.UsageError("Missing option '-o' / '--output'.")
+        output = Path(click.prompt("Write the PDF to", type=click.Path(dir_okay=False)))
+    if not output.parent.is_dir():
+        raise UserError(f"Invalid value for --output: the folder {output.parent} does not exist")
+    site = load_site_or_fail(site_path)
+    try:
+        _, pdf = render_fields(fields, site)
+        write_atomically(output, pdf)
+    except DischargeGenError as error:
+        raise user_error(error) from None
+    except OSError as error:
+        raise UserError(f"Cannot write --output {output}: {error.strerror}") from None
+    click.echo(f"Wrote {output}", err=True)
+
+
+def main() -> None:  # pragma: no cover - the console script entry point is `cli`
+    cli()
+
+
+__all__ = ["cli"]

@@ -1,0 +1,46 @@
+"""The document font (Noto Sans, shipped in the package with its licence) and coverage checks.
+
+ReportLab would draw a character the font lacks as an empty box; we refuse it instead, naming the field.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+REGULAR = "NotoSans"
+BOLD = "NotoSans-Bold"
+
+
+@functools.cache
+def register_fonts() -> frozenset[int]:
+    """Register the font family once per process; return the code points both weights can draw."""
+    regular = TTFont(REGULAR, str(FONT_DIR / "NotoSans-Regular.ttf"))
+    bold = TTFont(BOLD, str(FONT_DIR / "NotoSans-Bold.ttf"))
+    pdfmetrics.registerFont(regular)
+    pdfmetrics.registerFont(bold)
+    for italic in (0, 1):
+        addMapping(REGULAR, 0, italic, REGULAR)
+        addMapping(REGULAR, 1, italic, BOLD)
+    return frozenset(regular.face.charToGlyph) & frozenset(bold.face.charToGlyph)
+
+
+def first_undrawable(text: str) -> str | None:
+    """The first character of `text` the font cannot draw, or None. White space is always fine."""
+    drawable = register_fonts()
+    for char in text:
+        if ord(char) not in drawable and not char.isspace():
+            return char
+    return None
+
+
+def describe_character(char: str) -> str:
+    import unicodedata
+
+    name = unicodedata.name(char, "unnamed character")
+    return f"U+{ord(char):04X} ({name.lower()})"

@@ -1,0 +1,301 @@
+"""Lay out rendered content as a PDF with ReportLab.
+
+Every page carries the patient's name, date of birth and medical record number (two identifiers) at the
+top, and "Page N of M" with the content version at the bottom. Output is deterministic: ReportLab's
+invariant mode fixes the dates and document ID, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from . import __version__
+from .case import Case
+from .content import RenderedContent
+from .fonts import BOLD, REGULAR, register_fonts
+from .formatting import filters_for
+from .layout import (
+    CALL_BORDER,
+    CALL_FILL,
+    EMERGENCY,
+    INK,
+    MARGIN_BOTTOM,
+    MARGIN_SIDE,
+    MARGIN_TOP,
+    PAGE_SIZES,
+    RULE,
+    SUMMARY_BORDER,
+    SUMMARY_FILL,
+    Styles,
+    styles_for,
+)
+from .markup import Block, Section
+from .site import SiteSettings
+
+PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
+
+
+def _markup(block: Block) -> str:
+    """ReportLab paragraph markup for a block: every character of text is escaped, so input is literal."""
+    parts = []
+    for run in block.runs:
+        if run.text == "\n":
+            parts.append("<br/>")
+        elif run.bold:
+            parts.append(f"<b>{escape(run.text)}</b>")
+        else:
+            parts.append(escape(run.text))
+    return "".join(parts)
+
+
+class CheckItem(Flowable):  # type: ignore[misc]
+    """A list item with an empty square to tick, drawn as a shape (the font has no box glyph)."""
+
+    def __init__(self, paragraph: Paragraph, box_size: float, indent: float) -> None:
+        super().__init__()
+        self.paragraph = paragraph
+        self.box_size = box_size
+        self.indent = indent
+        self.spaceAfter = paragraph.style.spaceAfter
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        _, height = self.paragraph.wrap(available_width - self.indent, available_height)
+        self.width, self.height = available_width, height
+        return available_width, height
+
+    def draw(self) -> None:
+        style = self.paragraph.style
+        first_line_bottom = self.height - style.leading
+        box_bottom = first_line_bottom + (style.leading - self.box_size) / 2 - style.fontSize * 0.12
+        self.canv.setLineWidth(1.2)
+        self.canv.setStrokeColor(INK)
+        self.canv.rect(self.box_size * 0.15, box_bottom, self.box_size, self.box_size)
+        self.paragraph.drawOn(self.canv, self.indent, 0)
+
+
+def _signature(block: Block, styles: Styles, width: float) -> Table:
+    sign = block.attributes.get("sign", "")
+    date = block.attributes.get("date", "")
+    table = Table(
+        [["", ""], [Paragraph(escape(sign), styles.small), Paragraph(escape(date), styles.small)]],
+        colWidths=[width * 0.64, width * 0.36],
+        rowHeights=[styles.body_size * 2.6, None],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (0, 0), 1, INK),
+                ("LINEBELOW", (1, 0), (1, 0), 1, INK),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), styles.body_size),
+                ("RIGHTPADDING", (1, 0), (1, -1), 0),
+                ("TOPPADDING", (0, 1), (-1, 1), 3),
+                ("BOTTOMPADDING", (0, 1), (-1, 1), styles.body_size * 0.8),
+            ]
+        )
+    )
+    return table
+
+
+def _flowable(block: Block, styles: Styles, width: float, in_emergency: bool) -> Flowable:
+    markup = _markup(block)
+    if block.kind == "h1":
+        return Paragraph(markup, styles.title)
+    if block.kind == "h2":
+        return Paragraph(markup, styles.emergency_heading if in_emergency else styles.heading)
+    if block.kind == "h3":
+        return Paragraph(markup, styles.subheading)
+    if block.kind == "bullet":
+        return Paragraph(markup, styles.bullet, bulletText="\u2022")
+    if block.kind == "number":
+        return Paragraph(markup, styles.bullet, bulletText=f"{block.number}.")
+    if block.kind == "check":
+        box = styles.body_size * 0.9
+        return CheckItem(Paragraph(markup, styles.body), box, box * 1.8)
+    if block.kind == "signature":
+        return _signature(block, styles, width)
+    return Paragraph(markup, styles.body)
+
+
+def _boxed(section: Section, styles: Styles, width: float) -> Flowable:
+    """A section in a box. One row per block, so a long box can still break between pages."""
+    emergency = section.kind == "emergency"
+    pad = styles.body_size * 0.7
+    inner = width - 2 * pad
+    rows = [[_flowable(block, styles, inner, emergency)] for block in section.blocks]
+    table = Table(rows, colWidths=[width], splitByRow=1)
+    commands: list[tuple[Any, ...]] = [
+        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, 0), pad * 0.7),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.5),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    if emergency:
+        commands += [("BOX", (0, 0), (-1, -1), 3, EMERGENCY)]
+        if section.blocks and section.blocks[0].kind == "h2":
+            commands += [
+                ("BACKGROUND", (0, 0), (-1, 0), EMERGENCY),
+                ("BOTTOMPADDING", (0, 0), (-1, 0), pad * 0.6),
+            ]
+    elif section.kind == "call":
+        commands += [("BOX", (0, 0), (-1, -1), 2, CALL_BORDER), ("BACKGROUND", (0, 0), (-1, -1), CALL_FILL)]
+    else:
+        commands += [
+            ("BOX", (0, 0), (-1, -1), 1.5, SUMMARY_BORDER),
+            ("BACKGROUND", (0, 0), (-1, -1), SUMMARY_FILL),
+        ]
+    table.setStyle(TableStyle(commands))
+    flowable: Flowable = KeepTogether([table]) if emergency else table
+    return flowable
+
+
+def build_story(content: RenderedContent, styles: Styles, width: float) -> list[Flowable]:
+    story: list[Flowable] = []
+    for section in content.sections:
+        if section.kind in ("summary", "call", "emergency"):
+            story += [Spacer(1, styles.body_size * 0.8), _boxed(section, styles, width)]
+        elif section.kind == "receipt":
+            story.append(KeepTogether([_flowable(b, styles, width, False) for b in section.blocks]))
+        else:
+            story += [_flowable(block, styles, width, False) for block in section.blocks]
+    return story
+
+
+def _fit(text: str, font: str, size: float, width: float) -> float:
+    """The largest size up to `size` (at least 7 pt) at which `text` fits in `width`."""
+    while size > 7 and stringWidth(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def _page_frame(
+    case: Case, site: SiteSettings, content: RenderedContent, styles: Styles
+) -> tuple[type[Canvas], Callable[..., None]]:
+    """A Canvas class that draws the footer once the page count is known, and the on-page hook that draws
+    the identification header (and the logo on page one)."""
+    messages = content.messages
+    formats = filters_for(content.language)
+    patient_line = f"{messages['header_patient']}: {case.patient_name}"
+    ids_line = (
+        f"{messages['header_dob']}: {formats['full_date'](case.dob)}     {messages['header_mrn']}: {case.mrn}"
+    )
+    version_line = messages["footer_version"].format(
+        version=site.content.version, reviewed=formats["full_date"](site.content.last_reviewed)
+    )
+    footer_left = f"{site.institution.name}  \u00b7  {version_line}"
+    logo = site.document.logo
+
+    class PageFrameCanvas(Canvas):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def _draw_header(self) -> None:
+            page_width, page_height = self._pagesize
+            usable = page_width - 2 * MARGIN_SIDE
+            top = page_height - 0.55 * 72
+            size = styles.header_size
+            self.setFillColor(INK)
+            self.setFont(BOLD, _fit(patient_line, BOLD, size + 1, usable))
+            self.drawString(MARGIN_SIDE, top, patient_line)
+            self.setFont(REGULAR, _fit(ids_line, REGULAR, size, usable))
+            self.drawString(MARGIN_SIDE, top - size * 1.45, ids_line)
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.8)
+            rule_y = top - size * 2.2
+            self.line(MARGIN_SIDE, rule_y, page_width - MARGIN_SIDE, rule_y)
+
+        def _draw_footer(self, page: int, pages: int) -> None:
+            page_width, _ = self._pagesize
+            size = styles.footer_size
+            y = 0.5 * 72
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.8)
+            self.line(MARGIN_SIDE, y + size * 1.6, page_width - MARGIN_SIDE, y + size * 1.6)
+            page_text = messages["footer_page"].format(page=page, pages=pages)
+            page_size = size + 2
+            room = page_width - 2 * MARGIN_SIDE - stringWidth(page_text, BOLD, page_size) - 12
+            self.setFillColor(INK)
+            self.setFont(REGULAR, _fit(footer_left, REGULAR, size, room))
+            self.drawString(MARGIN_SIDE, y, footer_left)
+            self.setFont(BOLD, page_size)
+            self.drawRightString(page_width - MARGIN_SIDE, y, page_text)
+
+        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+            # Hold each finished page until the total page count is known.
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._draw_footer(number, total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+    def on_page(canvas: PageFrameCanvas, _doc: Any) -> None:
+        canvas.saveState()
+        canvas._draw_header()
+        if logo is not None and canvas.getPageNumber() == 1:
+            page_width, page_height = canvas._pagesize
+            canvas.drawImage(
+                str(logo), page_width - MARGIN_SIDE - 1.6 * 72, page_height - 0.95 * 72,
+                width=1.6 * 72, height=0.6 * 72, preserveAspectRatio=True, anchor="ne", mask="auto",
+            )  # fmt: skip
+        canvas.restoreState()
+
+    return PageFrameCanvas, on_page
+
+
+def build_pdf(case: Case, site: SiteSettings, content: RenderedContent) -> bytes:
+    register_fonts()
+    styles = styles_for(case.large_print)
+    page_size = PAGE_SIZES[case.paper or site.document.paper]
+    width = page_size[0] - 2 * MARGIN_SIDE
+    buffer = io.BytesIO()
+    document = BaseDocTemplate(
+        buffer,
+        pagesize=page_size,
+        leftMargin=MARGIN_SIDE,
+        rightMargin=MARGIN_SIDE,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        # Metadata: generic words only. Patient data never goes here.
+        title=content.messages["title"],
+        author=site.institution.name,
+        subject=content.messages["title"],
+        creator=f"dischargegen {__version__}",
+        keywords=[],
+        lang=PDF_LANGUAGE[content.language],
+        invariant=1,
+        displayDocTitle=1,
+    )
+    canvas_class, on_page = _page_frame(case, site, content, styles)
+    frame = Frame(
+        MARGIN_SIDE, MARGIN_BOTTOM, width, page_size[1] - MARGIN_TOP - MARGIN_BOTTOM,
+        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
+    )  # fmt: skip
+    document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
+    document.build(build_story(content, styles, width), canvasmaker=canvas_class)
+    return buffer.getvalue()

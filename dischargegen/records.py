@@ -1,0 +1,31 @@
+"""What an input reader (CSV, FHIR) hands to the batch engine: one record per patient document.
+
+Readers stream: they yield records one at a time and never hold the whole input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .errors import DischargeGenError, InputError
+
+
+@dataclass(frozen=True)
+class Record:
+    # Where the record starts in the input: the CSV line number (header is line 1), the NDJSON line of
+    # the Procedure, or the Bundle entry number. Messages refer to records only by this number.
+    line: int
+    # Case fields by their canonical names (case.ALL_FIELDS), as text, ready for build_case().
+    fields: Mapping[str, str | None] = field(default_factory=dict)
+    # Other input columns (unit, room, ...) kept only for --sort-by.
+    extra: Mapping[str, str] = field(default_factory=dict)
+    # The reader could not map this record: it is written to errors.csv and the run goes on.
+    error: InputError | None = None
+    # Not a case for this tool (for example a FHIR Procedure that is not vertebral augmentation):
+    # counted in the summary, not an error. A short reason, never patient data.
+    skipped: str | None = None
+
+
+class InputFileError(DischargeGenError):
+    """The input as a whole is unusable (missing file, no header, a required column absent): exit 2."""

@@ -1,0 +1,56 @@
+"""The library's front door: a validated case plus site settings in, PDF bytes out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .case import Case, build_case
+from .content import RenderedContent, render_content
+from .errors import ContentError, InputError, SiteSettingsError
+from .fonts import describe_character, first_undrawable
+from .pdf import build_pdf
+from .site import SiteSettings
+
+
+def check_printable(case: Case, site: SiteSettings) -> None:
+    """Refuse any character the document font cannot draw, naming where it came from."""
+    for field in ("patient_name", "mrn"):
+        char = first_undrawable(getattr(case, field))
+        if char is not None:
+            raise InputError(
+                field, f"contains {describe_character(char)}, which the document font cannot print"
+            )
+    institution = site.institution
+    for key in ("name", "clinic_phone", "after_hours_phone", "emergency_number"):
+        value = getattr(institution, key)
+        char = first_undrawable(value) if value else None
+        if char is not None:
+            raise SiteSettingsError(
+                f"institution.{key}", f"contains {describe_character(char)}, which the font cannot print"
+            )
+
+
+def _check_content(content: RenderedContent) -> None:
+    for section in content.sections:
+        for block in section.blocks:
+            texts = [block.text, *block.attributes.values()]
+            for text in texts:
+                char = first_undrawable(text)
+                if char is not None:
+                    raise ContentError(
+                        f"the {content.language} templates contain {describe_character(char)}, which the font cannot print"
+                    )
+
+
+def render_pdf(case: Case, site: SiteSettings) -> bytes:
+    """Render one patient's discharge instructions. Raises a DischargeGenError subclass for bad input."""
+    check_printable(case, site)
+    content = render_content(case, site)
+    _check_content(content)
+    return build_pdf(case, site, content)
+
+
+def render_fields(fields: Mapping[str, str | None], site: SiteSettings) -> tuple[Case, bytes]:
+    """Validate raw text fields (a CSV row, command-line options) and render them."""
+    case = build_case(fields)
+    return case, render_pdf(case, site)
