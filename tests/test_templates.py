@@ -1,0 +1,101 @@
+"""Site template overrides: block by block, sandboxed, strict, and limited to the documented markup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dischargegen import ContentError, load_site
+from dischargegen.site import SiteSettings
+from tests.conftest import render_text
+
+
+def site_with(tmp_path: Path, template: str, settings: str = "") -> SiteSettings:
+    folder = tmp_path / "overrides" / "en"
+    folder.mkdir(parents=True)
+    (folder / "discharge.html").write_text(template, encoding="utf-8")
+    path = tmp_path / "site.toml"
+    path.write_text(f'[content]\ntemplates_dir = "overrides"\n{settings}', encoding="utf-8")
+    return load_site(path)
+
+
+def test_a_site_overrides_one_block_and_keeps_the_rest(tmp_path: Path) -> None:
+    site = site_with(
+        tmp_path,
+        '{% extends "default:en/discharge.html" %}\n'
+        "{% block driving %}<section><h2>Driving at Riverside</h2>"
+        "<p>Do not drive until your surgeon says it is safe.</p></section>{% endblock %}",
+    )
+    text = render_text(site)
+    assert "Driving at Riverside" in text
+    assert "Do not drive until your surgeon says it is safe." in text
+    assert "When you can drive" not in text  # the shipped block is replaced
+    assert "Caring for the needle spots" in text  # the other blocks remain
+    assert "When to call 911" in text
+
+
+def test_super_keeps_the_shipped_block(tmp_path: Path) -> None:
+    site = site_with(
+        tmp_path,
+        '{% extends "default:en/discharge.html" %}\n'
+        "{% block driving %}{{ super() }}<p>Our parking desk can call you a taxi.</p>{% endblock %}",
+    )
+    text = render_text(site)
+    assert "When you can drive" in text and "Our parking desk can call you a taxi." in text
+
+
+def test_site_numbers_change_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text(
+        "[institution]\nclinic_phone = '(555) 010-2200'\nemergency_number = '112'\n"
+        "[limits]\nlifting_limit_lb = 5\nfever_f = 101.0\nactivity_limit_days = 90\n",
+        encoding="utf-8",
+    )
+    text = render_text(load_site(path))
+    assert "Do not lift more than 5 pounds (2.3 kg)" in text
+    assert "A fever of 101 F (38.3 C) or higher" in text
+    assert "until Thursday, April 1" in text  # 90 days after Friday, January 1, 2027
+    assert "(555) 010-2200" in text
+    assert "Call 112 right away" in text and "911" not in text
+
+
+def test_the_sandbox_blocks_python_internals(tmp_path: Path) -> None:
+    site = site_with(tmp_path, "<p>{{ ''.__class__.__mro__[1].__subclasses__() }}</p>")
+    with pytest.raises(ContentError):
+        render_text(site)
+
+
+def test_a_misspelt_variable_is_an_error_not_a_blank(tmp_path: Path) -> None:
+    site = site_with(tmp_path, "<p>Hello {{ patient.nickname }}</p>")
+    with pytest.raises(ContentError, match="nickname"):
+        render_text(site)
+
+
+@pytest.mark.parametrize(
+    ("markup", "fragment"),
+    [
+        ("<p>Hi <em>there</em></p>", "unknown tag <em>"),
+        ('<section class="fancy"><p>Hi</p></section>', 'unknown section class "fancy"'),
+        ("Loose text", "text outside a block"),
+        ("<p>Unclosed <p>again</p>", "cannot start inside another text block"),
+        ('<img src="x.png">', "unknown tag <img>"),
+    ],
+)
+def test_markup_outside_the_subset_is_an_error(tmp_path: Path, markup: str, fragment: str) -> None:
+    site = site_with(tmp_path, markup)
+    with pytest.raises(ContentError, match=fragment.replace("(", r"\(")):
+        render_text(site)
+
+
+def test_template_text_the_font_cannot_draw_is_an_error(tmp_path: Path) -> None:
+    site = site_with(tmp_path, "<p>Smile \U0001f600</p>")
+    with pytest.raises(ContentError, match="U\\+1F600"):
+        render_text(site)
+
+
+def test_site_templates_cannot_include_files_outside_their_folders(tmp_path: Path) -> None:
+    (tmp_path / "secret.html").write_text("<p>secret</p>", encoding="utf-8")
+    site = site_with(tmp_path, '{% include "../secret.html" %}')
+    with pytest.raises(ContentError, match="not found"):
+        render_text(site)
