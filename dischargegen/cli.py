@@ -160,3 +160,6 @@ def main() -> None:  # pragma: no cover - the console script entry point is `cli
 
 
 __all__ = ["cli"]
+from .batch_cli import batch  # noqa: E402
+
+cli.add_command(batch)

@@ -30,6 +30,8 @@ def register_fonts() -> frozenset[int]:
     return frozenset(regular.face.charToGlyph) & frozenset(bold.face.charToGlyph)
 
 
+# Remembered because a batch checks the same template sentences for every patient; bounded.
+@functools.lru_cache(maxsize=4096)
 def first_undrawable(text: str) -> str | None:
     """The first character of `text` the font cannot draw, or None. White space is always fine."""
     drawable = register_fonts()

@@ -14,11 +14,19 @@ _SEPARATORS = re.compile(r"[\s,;/]+")
 _RANGE = re.compile(r"^([A-Za-z]+\d+)\s*[-\u2013]\s*([A-Za-z]+\d+)$")
 
 
+# Only something shaped like a spine label is repeated in a message: in a batch a shifted column can put a
+# name here, and messages reach terminals and errors.csv.
+_LABEL_SHAPE = re.compile(r"^[A-Za-z]{1,2}\d{1,2}-?$")
+
+
+def _shown(token: str) -> str:
+    return repr(token) if _LABEL_SHAPE.match(token) else "an entry"
+
+
 def _label(token: str, field: str) -> str:
     label = token.strip().upper()
     if label not in _POSITION:
-        shown = token if len(token) <= 12 else token[:12] + "..."
-        raise InputError(field, f"{shown!r} is not a vertebra this tool treats; use {_ALLOWED}")
+        raise InputError(field, f"{_shown(token)} is not a vertebra this tool treats; use {_ALLOWED}")
     return label
 
 
@@ -41,7 +49,7 @@ def parse_levels(text: str, field: str = "levels") -> tuple[str, ...]:
                 )
             labels.extend(SPINE[start : end + 1])
         elif "-" in token:
-            raise InputError(field, f"{token!r} is not a valid range; use {_ALLOWED}")
+            raise InputError(field, f"{_shown(token)} is not a valid range; use {_ALLOWED}")
         else:
             labels.append(_label(token, field))
     seen: set[str] = set()

@@ -47,6 +47,7 @@ from .layout import (
     styles_for,
 )
 from .markup import Block, Section
+from .paragraphs import MemoParagraph
 from .site import SiteSettings
 
 PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
@@ -94,7 +95,7 @@ def _signature(block: Block, styles: Styles, width: float) -> Table:
     sign = block.attributes.get("sign", "")
     date = block.attributes.get("date", "")
     table = Table(
-        [["", ""], [Paragraph(escape(sign), styles.small), Paragraph(escape(date), styles.small)]],
+        [["", ""], [MemoParagraph(escape(sign), styles.small), MemoParagraph(escape(date), styles.small)]],
         colWidths=[width * 0.64, width * 0.36],
         rowHeights=[styles.body_size * 2.6, None],
     )
@@ -117,21 +118,21 @@ def _signature(block: Block, styles: Styles, width: float) -> Table:
 def _flowable(block: Block, styles: Styles, width: float, in_emergency: bool) -> Flowable:
     markup = _markup(block)
     if block.kind == "h1":
-        return Paragraph(markup, styles.title)
+        return MemoParagraph(markup, styles.title)
     if block.kind == "h2":
-        return Paragraph(markup, styles.emergency_heading if in_emergency else styles.heading)
+        return MemoParagraph(markup, styles.emergency_heading if in_emergency else styles.heading)
     if block.kind == "h3":
-        return Paragraph(markup, styles.subheading)
+        return MemoParagraph(markup, styles.subheading)
     if block.kind == "bullet":
-        return Paragraph(markup, styles.bullet, bulletText="\u2022")
+        return MemoParagraph(markup, styles.bullet, bulletText="\u2022")
     if block.kind == "number":
-        return Paragraph(markup, styles.bullet, bulletText=f"{block.number}.")
+        return MemoParagraph(markup, styles.bullet, bulletText=f"{block.number}.")
     if block.kind == "check":
         box = styles.body_size * 0.9
-        return CheckItem(Paragraph(markup, styles.body), box, box * 1.8)
+        return CheckItem(MemoParagraph(markup, styles.body), box, box * 1.8)
     if block.kind == "signature":
         return _signature(block, styles, width)
-    return Paragraph(markup, styles.body)
+    return MemoParagraph(markup, styles.body)
 
 
 def _boxed(section: Section, styles: Styles, width: float) -> Flowable:
@@ -202,7 +203,8 @@ def _page_frame(
     version_line = messages["footer_version"].format(
         version=site.content.version, reviewed=formats["full_date"](site.content.last_reviewed)
     )
-    footer_left = f"{site.institution.name}  \u00b7  {version_line}"
+    institution = site.institution.name
+    footer_left = f"{institution}  \u00b7  {version_line}" if institution else version_line
     logo = site.document.logo
 
     class PageFrameCanvas(Canvas):  # type: ignore[misc]
@@ -269,6 +271,11 @@ def _page_frame(
 
 
 def build_pdf(case: Case, site: SiteSettings, content: RenderedContent) -> bytes:
+    return build_pdf_counted(case, site, content)[0]
+
+
+def build_pdf_counted(case: Case, site: SiteSettings, content: RenderedContent) -> tuple[bytes, int]:
+    """The PDF and its page count (the batch manifest lists it; parsing the PDF again would cost more)."""
     register_fonts()
     styles = styles_for(case.large_print)
     page_size = PAGE_SIZES[case.paper or site.document.paper]
@@ -283,7 +290,7 @@ def build_pdf(case: Case, site: SiteSettings, content: RenderedContent) -> bytes
         bottomMargin=MARGIN_BOTTOM,
         # Metadata: generic words only. Patient data never goes here.
         title=content.messages["title"],
-        author=site.institution.name,
+        author=site.institution.name or "",
         subject=content.messages["title"],
         creator=f"dischargegen {__version__}",
         keywords=[],
@@ -298,4 +305,4 @@ def build_pdf(case: Case, site: SiteSettings, content: RenderedContent) -> bytes
     )  # fmt: skip
     document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
     document.build(build_story(content, styles, width), canvasmaker=canvas_class)
-    return buffer.getvalue()
+    return buffer.getvalue(), int(document.page)

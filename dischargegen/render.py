@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from reportlab.platypus.doctemplate import LayoutError
+
 from .case import Case, build_case
 from .content import RenderedContent, render_content
 from .errors import ContentError, InputError, SiteSettingsError
 from .fonts import describe_character, first_undrawable
-from .pdf import build_pdf
+from .pdf import build_pdf_counted
 from .site import SiteSettings
 
 
@@ -44,10 +46,22 @@ def _check_content(content: RenderedContent) -> None:
 
 def render_pdf(case: Case, site: SiteSettings) -> bytes:
     """Render one patient's discharge instructions. Raises a DischargeGenError subclass for bad input."""
+    return render_document(case, site)[0]
+
+
+def render_document(case: Case, site: SiteSettings) -> tuple[bytes, int]:
+    """As render_pdf, with the page count."""
     check_printable(case, site)
     content = render_content(case, site)
     _check_content(content)
-    return build_pdf(case, site, content)
+    try:
+        return build_pdf_counted(case, site, content)
+    except LayoutError:
+        # Only a template can make a block taller than a page; ReportLab's message would quote it (with
+        # patient data, possibly), so name the problem instead.
+        raise ContentError(
+            "a block of the templates is taller than a page; split it into shorter paragraphs or list items"
+        ) from None
 
 
 def render_fields(fields: Mapping[str, str | None], site: SiteSettings) -> tuple[Case, bytes]:

@@ -1,0 +1,350 @@
+"""The batch engine: records in, one PDF per patient out, with a manifest, an error list and resume.
+
+Rows stream through: the reader yields one record at a time, the parent validates it and picks its file
+name, a process pool renders and writes it (fonts and templates load once per worker), and results are
+recorded in input order through a bounded window, so memory stays flat however long the input is. Kept
+for the whole run, per row: the file name handed out (names stay unique) and, only when a packet is asked
+for, its sort key and bookmark title.
+
+A bad row is recorded and the run goes on. Every file is written atomically, so a kill leaves either the old
+file or the new one. A rerun skips rows whose file is there and matches the manifest (same digest, same
+input, same content), so it finishes the job instead of starting over.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import dataclasses
+import hashlib
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from . import __version__
+from .batch_worker import Done, Job, render_in_worker, render_to_file, start_worker, warm_up
+from .case import ALL_FIELDS, Case, build_case
+from .csv_source import column_key
+from .errors import DischargeGenError, InputError
+from .files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX
+from .manifest import (
+    ERROR_COLUMNS,
+    ERRORS,
+    ERRORS_JOURNAL,
+    MANIFEST,
+    MANIFEST_COLUMNS,
+    MANIFEST_JOURNAL,
+    Entry,
+    Journal,
+    PreviousRuns,
+    remove_journals,
+    set_aside_journals,
+)
+from .naming import NameAllocator, PatternError, check_pattern, file_name
+from .records import InputFileError, Record
+from .site import SiteSettings
+from .templating import default_templates_dir
+
+LOCK_FILE = ".dischargegen.lock"
+# Results wait in input order; this many renders per worker may be in flight at once.
+WINDOW_PER_WORKER = 8
+FAILED_LINES_SHOWN = 20
+
+
+class BatchSetupError(DischargeGenError):
+    """The run cannot start: the output folder is unusable or in use, or the file name pattern is wrong."""
+
+
+@dataclass(frozen=True)
+class PacketItem:
+    line: int
+    file: str
+    title: str
+    sort_key: str
+
+
+@dataclass
+class BatchResult:
+    written: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failed_lines: list[int] = field(default_factory=list)
+    packet_items: list[PacketItem] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return self.written + self.unchanged
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use (a container's limit, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def content_digest(site: SiteSettings) -> str:
+    """What a document depends on besides the row: program version, site settings and template files.
+    Part of each row's fingerprint, so a rerun after any of them changed renders again."""
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(repr(dataclasses.replace(site, source=None)).encode())
+    for folder in (default_templates_dir(), site.content.templates_dir):
+        if folder is None or not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _fingerprint(base: str, case: Case, name: str) -> str:
+    return hashlib.sha256(repr((base, case, name)).encode()).hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _bookmark(case: Case) -> str:
+    return f"{case.patient_name} \u00b7 {case.mrn}"
+
+
+def _sort_value(record: Record, column: str) -> str:
+    key = column_key(column)
+    for name, value in record.fields.items():
+        if column_key(name) == key:
+            return value or ""
+    return record.extra.get(key, "")
+
+
+def _has_column(record: Record, column: str) -> bool:
+    key = column_key(column)
+    return key in record.extra or any(column_key(name) == key for name in (*ALL_FIELDS, *record.fields))
+
+
+@dataclass
+class _Slot:
+    """One row on its way to the manifest: either already settled or waiting for a worker."""
+
+    line: int
+    file: str = ""
+    fingerprint: str = ""
+    entry: Entry | None = None
+    error: tuple[str, str] | None = None
+    future: concurrent.futures.Future[Done] | None = None
+    packet: PacketItem | None = None
+
+
+@contextlib.contextmanager
+def _locked(out_dir: Path) -> Iterator[None]:
+    """One run per output folder at a time: two would overwrite each other's journals."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory lock
+        yield
+        return
+    handle: IO[bytes] = (out_dir / LOCK_FILE).open("ab")
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BatchSetupError(
+                f"another batch run is writing to {out_dir}; wait for it to finish"
+            ) from None
+        yield
+    finally:
+        handle.close()
+
+
+def _prepare(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BatchSetupError(f"cannot create the output folder {out_dir}: {error.strerror}") from None
+    if not out_dir.is_dir():
+        raise BatchSetupError(f"{out_dir} is not a folder")
+
+
+def _clean_leftovers(out_dir: Path) -> None:
+    """Temporary files of a killed run: never valid output, and named so that nothing else matches."""
+    for path in out_dir.glob(f"{TEMPORARY_PREFIX}*{TEMPORARY_SUFFIX}"):
+        path.unlink(missing_ok=True)
+    (out_dir / ERRORS_JOURNAL).unlink(missing_ok=True)
+
+
+class _Run:
+    def __init__(
+        self,
+        site: SiteSettings,
+        out_dir: Path,
+        jobs: int,
+        sort_by: str | None,
+        want_packet: bool,
+        reserved: Iterable[str],
+        on_row: Callable[[Entry], None] | None,
+    ) -> None:
+        self.site, self.out_dir, self.jobs = site, out_dir, jobs
+        self.sort_by, self.want_packet, self.on_row = sort_by, want_packet, on_row
+        self.pattern = site.batch.file_name_pattern
+        self.names = NameAllocator(reserved)
+        self.base = content_digest(site)
+        self.result = BatchResult()
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.pending: deque[_Slot] = deque()
+        self.in_flight = 0
+
+    # -- per row, in the parent --------------------------------------------------------------------
+    def admit(self, record: Record, previous: PreviousRuns) -> _Slot:
+        if record.skipped is not None:
+            return _Slot(record.line, entry=Entry(record.line, "skipped"))
+        if record.error is not None:
+            return self._failed(record.line, record.error)
+        try:
+            case = build_case(record.fields)
+        except InputError as error:
+            return self._failed(record.line, error)
+        name = self.names.allocate(file_name(self.pattern, case, record.line))
+        slot = _Slot(record.line, name, _fingerprint(self.base, case, name))
+        if self.want_packet:
+            sort_key = _sort_value(record, self.sort_by) if self.sort_by else ""
+            slot.packet = PacketItem(record.line, name, _bookmark(case), sort_key)
+        done = self._already_done(slot, previous)
+        if done is not None:
+            slot.entry = done
+        elif self.pool is None:
+            self._settle(slot, render_to_file(Job(record.line, case, name), self.site, self.out_dir))
+        else:
+            slot.future = self.pool.submit(render_in_worker, Job(record.line, case, name))
+            self.in_flight += 1
+        return slot
+
+    def _failed(self, line: int, error: InputError) -> _Slot:
+        return _Slot(line, entry=Entry(line, "failed"), error=(error.field, error.message))
+
+    def _already_done(self, slot: _Slot, previous: PreviousRuns) -> Entry | None:
+        version = self.site.content.version
+        for old in previous.candidates(slot.line):
+            if old.file != slot.file or old.fingerprint != slot.fingerprint or old.content_version != version:
+                continue
+            if _file_digest(self.out_dir / slot.file) == old.sha256:
+                return dataclasses.replace(old, status="unchanged")
+        return None
+
+    def _settle(self, slot: _Slot, done: Done) -> None:
+        if done.message:
+            slot.entry, slot.error = Entry(slot.line, "failed"), (done.field, done.message)
+        else:
+            slot.entry = Entry(
+                slot.line,
+                "written",
+                slot.file,
+                done.sha256,
+                done.pages,
+                self.site.content.version,
+                slot.fingerprint,
+            )
+
+    # -- in input order ------------------------------------------------------------------------------
+    def drain(self, manifest: Journal, errors: Journal, keep: int) -> None:
+        """Record finished rows from the front; wait while more than `keep` renders are in flight."""
+        while self.pending:
+            slot = self.pending[0]
+            if slot.future is not None:
+                if not slot.future.done() and self.in_flight <= keep:
+                    return
+                self._settle(slot, slot.future.result())
+                slot.future = None
+                self.in_flight -= 1
+            self.pending.popleft()
+            self._record(slot, manifest, errors)
+
+    def _record(self, slot: _Slot, manifest: Journal, errors: Journal) -> None:
+        entry = slot.entry
+        assert entry is not None
+        manifest.write(entry.row())
+        if slot.error is not None:
+            errors.write([str(slot.line), *slot.error])
+        result = self.result
+        if entry.status == "failed":
+            result.failed += 1
+            if len(result.failed_lines) < FAILED_LINES_SHOWN:
+                result.failed_lines.append(slot.line)
+        elif entry.status == "skipped":
+            result.skipped += 1
+        else:
+            if entry.status == "written":
+                result.written += 1
+            else:
+                result.unchanged += 1
+            if slot.packet is not None:
+                result.packet_items.append(slot.packet)
+        if self.on_row is not None:
+            self.on_row(entry)
+
+
+def run_batch(
+    records: Iterable[Record],
+    site: SiteSettings,
+    out_dir: Path,
+    *,
+    jobs: int = 1,
+    sort_by: str | None = None,
+    want_packet: bool = False,
+    reserved: Iterable[str] = (),
+    on_row: Callable[[Entry], None] | None = None,
+) -> BatchResult:
+    """Render every record into out_dir; write manifest.csv and errors.csv. `reserved` names files in
+    out_dir that rows must not take (the packet, an insert). Raises InputFileError when the input turns
+    out unusable, BatchSetupError when the run cannot start; row problems only count as failed."""
+    try:
+        check_pattern(site.batch.file_name_pattern)
+    except PatternError as error:
+        raise BatchSetupError(str(error)) from None
+    _prepare(out_dir)
+    with _locked(out_dir):
+        _clean_leftovers(out_dir)
+        sources = set_aside_journals(out_dir)
+        previous = PreviousRuns([*reversed(sources), out_dir / MANIFEST])
+        run = _Run(site, out_dir, jobs, sort_by, want_packet, reserved, on_row)
+        manifest = Journal(out_dir / MANIFEST_JOURNAL, MANIFEST_COLUMNS)
+        errors = Journal(out_dir / ERRORS_JOURNAL, ERROR_COLUMNS)
+        try:
+            # Before the pool starts: forked workers inherit loaded fonts and compiled templates (shared,
+            # copy-on-write) instead of each loading their own; other start methods load them per worker.
+            warm_up(site)
+            if jobs > 1:
+                run.pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=jobs, initializer=start_worker, initargs=(site, out_dir)
+                )
+            window = jobs * WINDOW_PER_WORKER
+            first = True
+            for record in records:
+                if first and sort_by is not None and not _has_column(record, sort_by):
+                    raise InputFileError(f"--sort-by: the input has no column {sort_by!r}")
+                first = False
+                run.pending.append(run.admit(record, previous))
+                run.drain(manifest, errors, keep=window)
+            run.drain(manifest, errors, keep=-1)
+        except BaseException:
+            # Keep what finished for the rerun; the journals stay, manifest.csv is left as it was.
+            if run.pool is not None:
+                run.pool.shutdown(wait=True, cancel_futures=True)
+            manifest.close()
+            errors.close()
+            raise
+        finally:
+            previous.close()
+        if run.pool is not None:
+            run.pool.shutdown()
+        manifest.finish(out_dir / MANIFEST)
+        errors.finish(out_dir / ERRORS)
+        remove_journals(out_dir)
+    return run.result

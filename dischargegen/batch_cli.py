@@ -1,0 +1,186 @@
+"""`dischargegen batch`: the command line around the batch engine.
+
+Exit status: 0 every row written (or already done), 1 some rows failed (see errors.csv), 2 the input or the
+options as a whole are unusable. The terminal only ever shows line numbers and counts, never patient data.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import click
+
+from .batch import BatchResult, BatchSetupError, default_jobs, run_batch
+from .manifest import ERRORS, Entry
+from .packet import PacketError, PacketOptions, build_packet, read_insert
+from .records import InputFileError, Record
+from .site import SiteSettings
+
+FHIR_SUFFIXES = (".json", ".ndjson")
+
+
+def input_format(path: Path, given: str | None) -> str:
+    """--format, else FHIR for a folder or a .json/.ndjson file, else CSV."""
+    if given is not None:
+        return given.lower()
+    return "fhir" if path.is_dir() or path.suffix.lower() in FHIR_SUFFIXES else "csv"
+
+
+def open_records(
+    path: Path, kind: str, site: SiteSettings, encoding: str | None
+) -> Callable[[], Iterator[Record]]:
+    """A way to start reading the input (twice when a progress bar needs the row count first)."""
+    if kind == "fhir":
+        if encoding is not None:
+            raise click.UsageError("--encoding applies to CSV input only; FHIR input is UTF-8.")
+        from .fhir_source import read_fhir_records  # written alongside; loaded only for FHIR input
+
+        return lambda: read_fhir_records(path, site)
+    from .csv_source import read_csv_records
+
+    return lambda: read_csv_records(path, site, encoding)
+
+
+def internal_error(error: Exception) -> str:
+    """A bug's report without its message: a message can quote data (a KeyError names its key)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (
+        f"internal error ({type(error).__name__}{where}); files written so far are whole, run again to resume"
+    )
+
+
+def on_terminal() -> bool:
+    """A progress bar only for a person watching; a scheduled job's log gets the summary alone."""
+    return sys.stderr.isatty()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().parent == folder.resolve()
+
+
+def _summary(result: BatchResult, out_dir: Path) -> list[str]:
+    lines = [
+        f"Done: {result.written} written, {result.failed} failed, {result.unchanged + result.skipped} skipped "
+        f"({result.unchanged} already done, {result.skipped} not a kyphoplasty or vertebroplasty)."
+    ]
+    if result.failed:
+        shown = ", ".join(str(line) for line in result.failed_lines)
+        more = (
+            f" and {result.failed - len(result.failed_lines)} more"
+            if result.failed > len(result.failed_lines)
+            else ""
+        )
+        lines.append(f"Failed input lines: {shown}{more}. Reasons: {out_dir / ERRORS}")
+    return lines
+
+
+@click.command("batch")
+@click.argument("export", type=click.Path(path_type=Path))
+@click.option(
+    "--out-dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the PDFs."
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the CPUs available)."
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["csv", "fhir"], case_sensitive=False),
+    default=None,
+    help="Input format (default: FHIR for a folder or a .json/.ndjson file, else CSV).",
+)
+@click.option("--encoding", help="CSV encoding (default: [batch] encoding, else UTF-8, else Windows-1252).")
+@click.option(
+    "--packet",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every document into this one PDF, one bookmark per patient.",
+)
+@click.option("--duplex", is_flag=True, default=False, help="Pad each patient to an even page count.")
+@click.option(
+    "--insert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A PDF (a medication sheet, a leaflet) added after each patient in the packet.",
+)
+@click.option("--sort-by", help="Order the packet by this input column (for example unit or room).")
+def _batch(
+    export: Path,
+    out_dir: Path,
+    site_path: Path | None,
+    jobs: int | None,
+    format_name: str | None,
+    encoding: str | None,
+    packet: Path | None,
+    duplex: bool,
+    insert: Path | None,
+    sort_by: str | None,
+) -> None:
+    """Render one PDF per row of an EHR export (CSV or FHIR) into --out-dir.
+
+    Writes manifest.csv (every row: status, file, SHA-256, pages) and errors.csv (bad rows: line, field,
+    reason). A rerun skips rows already done. Exit status: 0 all written, 1 some rows failed, 2 unusable input.
+    """
+    if packet is None and (duplex or insert is not None or sort_by is not None):
+        raise click.UsageError("--duplex, --insert and --sort-by shape the packet: give --packet too.")
+    site = load_site_or_fail(site_path)
+    options = PacketOptions(packet, duplex, insert, sort_by) if packet is not None else None
+    try:
+        if insert is not None:
+            read_insert(insert)  # a bad insert is found before an hour of rendering, not after
+        reader = open_records(export, input_format(export, format_name), site, encoding)
+        reserved = [p.name for p in (packet, insert) if p is not None and _inside(p, out_dir)]
+        result = _run(reader, site, out_dir, jobs or default_jobs(), options, reserved)
+        for line in _summary(result, out_dir):
+            click.echo(line, err=True)
+        if options is not None:
+            if result.documents:
+                pages = build_packet(result.packet_items, out_dir, options)
+                click.echo(f"Packet: {options.path} ({result.documents} patients, {pages} pages).", err=True)
+            else:
+                click.echo("Packet: not written, no documents.", err=True)
+    except (InputFileError, BatchSetupError, PacketError) as error:
+        raise UserError(str(error)) from None
+    except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        raise UserError(internal_error(error)) from None
+    if result.failed:
+        click.get_current_context().exit(1)
+
+
+# cli.py imports this module at its end, and this module needs cli.py's helpers: `batch` exists before they
+# are imported, so either module can be imported first. (Annotated: the cycle hides decorated types.)
+batch: click.Command = _batch
+from .cli import UserError, load_site_or_fail, site_option  # noqa: E402
+
+site_option(batch)
+
+
+def _run(
+    reader: Callable[[], Iterator[Record]],
+    site: SiteSettings,
+    out_dir: Path,
+    jobs: int,
+    options: PacketOptions | None,
+    reserved: list[str],
+) -> BatchResult:
+    def start(on_row: Callable[[Entry], None] | None) -> BatchResult:
+        return run_batch(
+            reader(),
+            site,
+            out_dir,
+            jobs=jobs,
+            sort_by=options.sort_by if options else None,
+            want_packet=options is not None,
+            reserved=reserved,
+            on_row=on_row,
+        )
+
+    if not on_terminal():
+        return start(None)  # silence off a terminal: the summary says it all
+    total = sum(1 for _ in reader())
+    with click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True) as bar:
+        return start(lambda _entry: bar.update(1))

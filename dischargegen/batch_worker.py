@@ -1,0 +1,106 @@
+"""The worker side of a batch: render one row and write its PDF, in a process of the pool (or in the
+command's own process with --jobs 1). Fonts and templates load once a process; answers are plain data."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .case import Case
+from .errors import ContentError, InputError, SiteSettingsError
+from .files import write_atomically
+from .render import render_document
+from .site import SiteSettings
+
+PARENT_CHECK_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Job:
+    line: int
+    case: Case
+    file: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """A worker's answer. Plain strings only: exceptions with custom arguments do not cross processes."""
+
+    line: int
+    sha256: str = ""
+    pages: int = 0
+    field: str = ""
+    message: str = ""
+
+
+_worker: dict[str, Any] = {}
+
+
+def warm_up(site: SiteSettings) -> None:
+    """Load fonts and compile templates before the first row, once per process."""
+    from .content import DOCUMENT_TEMPLATE
+    from .fonts import register_fonts
+    from .templating import cached_environment
+    from .vocab import LANGUAGES
+
+    register_fonts()
+    for language in LANGUAGES:
+        with contextlib.suppress(Exception):  # a missing language fails its own rows, with a message
+            cached_environment(site.content.templates_dir, language).get_template(
+                DOCUMENT_TEMPLATE.format(language=language)
+            )
+
+
+def start_worker(site: SiteSettings, out_dir: Path) -> None:
+    _worker["site"], _worker["out_dir"] = site, out_dir
+    _exit_with_parent()
+    warm_up(site)
+
+
+def _exit_with_parent() -> None:
+    """A worker whose parent was killed (SIGKILL, the OOM killer) would wait on its queue for ever: it
+    holds a copy of the queue's write end, so it never sees end-of-file. Watch the parent and leave."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)  # no cleanup to run: every file is written atomically
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def render_in_worker(job: Job) -> Done:
+    return render_to_file(job, _worker["site"], _worker["out_dir"])
+
+
+def render_to_file(job: Job, site: SiteSettings, out_dir: Path) -> Done:
+    """Render one row and write its PDF atomically. Every failure becomes a message free of patient data."""
+    try:
+        data, pages = render_document(job.case, site)
+    except InputError as error:
+        return Done(job.line, field=error.field, message=error.message)
+    except SiteSettingsError as error:
+        return Done(job.line, field="site", message=f"{error.key}: {error.message}")
+    except ContentError:
+        # Template errors can quote the template's output, which holds patient data: name no details.
+        return Done(
+            job.line,
+            field="template",
+            message=f"the {job.case.language} templates failed for this row; check them with dischargegen render",
+        )
+    except Exception as error:  # a bug must not stop the other patients' documents
+        return Done(
+            job.line, field="internal", message=f"unexpected {type(error).__name__}; please report it"
+        )
+    try:
+        write_atomically(out_dir / job.file, data)
+    except OSError as error:
+        return Done(job.line, field="output", message=f"cannot write the file: {error.strerror}")
+    return Done(job.line, sha256=hashlib.sha256(data).hexdigest(), pages=pages)

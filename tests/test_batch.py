@@ -1,0 +1,423 @@
+"""`dischargegen batch`: PDFs, manifest, errors, exit codes, resume, the packet, and no patient data on the
+terminal. Inputs are a few rows each; the PDFs are read back with pypdf."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import CliRunner, Result
+from reportlab.pdfgen.canvas import Canvas
+
+from dischargegen import batch_cli, build_case, render_pdf
+from dischargegen.cli import cli
+from dischargegen.paragraphs import clear_caches
+from dischargegen.records import Record
+from dischargegen.site import DEFAULT_SITE
+from tests.conftest import BASE_FIELDS, REPO, pdf_text
+
+COLUMNS = [*BASE_FIELDS, "large_print", "unit", "room"]
+
+
+def person(name: str, mrn: str, **overrides: str) -> dict[str, str]:
+    return {**BASE_FIELDS, "patient_name": name, "mrn": mrn, **overrides}
+
+
+GOOD = [
+    person("Quentin Zabriskie", "Q-101", unit="5 North", room="10"),
+    person("Philippa Xanthopoulos", "Q-102", large_print="yes", unit="4 West", room="2"),
+    person(
+        "Ignatius Vollmer",
+        "Q-103",
+        procedure="22510",
+        anesthesia="GA",
+        overnight="Y",
+        unit="5 North",
+        room="2",
+    ),
+]
+NAMES = [row["patient_name"] for row in GOOD]
+
+
+def write_csv(
+    path: Path, rows: list[dict[str, str]], columns: list[str] = COLUMNS, encoding: str = "utf-8"
+) -> Path:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def batch(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, ["batch", *(str(a) for a in args)])
+
+
+def manifest(out: Path) -> list[dict[str, str]]:
+    with (out / "manifest.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def errors(out: Path) -> list[dict[str, str]]:
+    with (out / "errors.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def pdfs(out: Path) -> list[Path]:
+    return sorted(out.glob("*.pdf"))
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> Path:
+    return write_csv(tmp_path / "export.csv", GOOD)
+
+
+# --- the sample export --------------------------------------------------------------------------------
+def test_sample_export_in_two_workers(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    site = REPO / "samples" / "ehr_site.toml"
+    result = batch(REPO / "samples" / "ehr_export.csv", "--site", site, "--out-dir", out, "--jobs", "2")
+    assert result.exit_code == 1, result.output
+    # The two deliberately bad rows, as samples/README.md documents them.
+    assert [(e["line"], e["field"]) for e in errors(out)] == [("25", "procedure"), ("26", "discharge_date")]
+    rows = manifest(out)
+    assert len(rows) == 24 and sum(r["status"] == "written" for r in rows) == 22
+    for row in rows:
+        if row["status"] != "written":
+            continue
+        data = (out / row["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == row["sha256"]
+        assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == int(row["pages"])
+        assert row["content_version"] == DEFAULT_SITE.content.version
+    assert "Νικόλαος Παπαδόπουλος" in pdf_text((out / "SPN10003_2027-01-04.pdf").read_bytes())
+    assert "Done: 22 written, 2 failed, 0 skipped" in result.stderr
+    assert "Failed input lines: 25, 26." in result.stderr
+    with (REPO / "samples" / "ehr_export.csv").open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            assert row["PAT_NAME"] not in result.output and row["MRN"] not in result.output
+
+
+# --- output, manifest and exit codes ----------------------------------------------------------------
+def test_every_row_written_exits_0_with_a_manifest(tmp_path: Path, export: Path) -> None:
+    out = tmp_path / "out"
+    result = batch(export, "--out-dir", out, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""  # silence off a terminal; the summary is on stderr
+    assert result.stderr.startswith("Done: 3 written, 0 failed, 0 skipped")
+    assert [p.name for p in pdfs(out)] == [
+        "Q-101_2027-01-01.pdf",
+        "Q-102_2027-01-01.pdf",
+        "Q-103_2027-01-01.pdf",
+    ]
+    rows = manifest(out)
+    assert list(rows[0]) == ["line", "status", "file", "sha256", "pages", "content_version", "fingerprint"]
+    assert [(r["line"], r["status"], r["file"]) for r in rows] == [
+        ("2", "written", "Q-101_2027-01-01.pdf"),
+        ("3", "written", "Q-102_2027-01-01.pdf"),
+        ("4", "written", "Q-103_2027-01-01.pdf"),
+    ]
+    assert errors(out) == []
+    assert "Philippa Xanthopoulos" in pdf_text((out / "Q-102_2027-01-01.pdf").read_bytes())
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        *(p.name for p in pdfs(out)),
+        "errors.csv",
+        "manifest.csv",
+    ]
+
+
+def test_bad_rows_are_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
+    rows = [
+        GOOD[0],
+        person("Bad Dob", "Q-201", dob="2030-01-01"),
+        person("Bad Level", "Q-202", levels="Zebulon"),  # a shifted column: the name must not be quoted back
+        GOOD[1],
+        person("Bad Name", "Q-203", patient_name="Ana\u200bDiaz"),
+    ]
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "in.csv", rows), "--out-dir", out, "--jobs", "1")
+    assert result.exit_code == 1
+    assert [(e["line"], e["field"]) for e in errors(out)] == [
+        ("3", "dob"),
+        ("4", "levels"),
+        ("6", "patient_name"),
+    ]
+    assert errors(out)[1]["message"].startswith("an entry is not a vertebra")
+    assert [r["status"] for r in manifest(out)] == ["written", "failed", "failed", "written", "failed"]
+    assert len(pdfs(out)) == 2
+    assert "Failed input lines: 3, 4, 6." in result.stderr
+    text = result.output + (out / "errors.csv").read_text(encoding="utf-8")
+    for secret in ("Zebulon", "Bad Dob", "Bad Level", "Q-20", "2030", *NAMES):
+        assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("make", "args", "message"),
+    [
+        (lambda d: d / "missing.csv", [], "no input file"),
+        (lambda d: write_text(d / "empty.csv", ""), [], "no header row"),
+        (
+            lambda d: write_text(d / "h.csv", "patient_name,mrn\nAna,1\n"),
+            [],
+            "required column dob is missing",
+        ),
+        (lambda d: write_csv(d / "ok.csv", GOOD[:1]), ["--encoding", "nope"], "unknown encoding"),
+        (lambda d: write_csv(d / "ok.csv", GOOD[:1]), ["--duplex"], "give --packet too"),
+        (
+            lambda d: write_csv(d / "ok.csv", GOOD[:1]),
+            ["--packet", "p.pdf", "--insert", "nope.pdf"],
+            "--insert",
+        ),
+        (
+            lambda d: write_csv(d / "ok.csv", GOOD[:1]),
+            ["--packet", "p.pdf", "--sort-by", "bed"],
+            "no column 'bed'",
+        ),
+        (lambda d: write_csv(d / "ok.csv", GOOD[:1]), ["--site", "nope.toml"], "no settings file"),
+    ],
+)
+def test_unusable_input_exits_2(tmp_path: Path, make: object, args: list[str], message: str) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    result = batch(path, "--out-dir", tmp_path / "out", "--jobs", "1", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not pdfs(tmp_path / "out") if (tmp_path / "out").exists() else True
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bad_file_name_pattern_exits_2(tmp_path: Path, export: Path) -> None:
+    site = write_text(tmp_path / "site.toml", '[batch]\nfile_name_pattern = "{patient_name}.pdf"\n')
+    result = batch(export, "--site", site, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 2 and "unknown placeholder {patient_name}" in result.output
+
+
+def test_windows_1252_export_renders_the_right_name(tmp_path: Path) -> None:
+    export = write_csv(tmp_path / "in.csv", [person("José Núñez Müller", "Q-301")], encoding="cp1252")
+    result = batch(export, "--out-dir", tmp_path / "out", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "José Núñez Müller" in pdf_text(pdfs(tmp_path / "out")[0].read_bytes())
+
+
+def test_mapped_columns_from_site_settings(tmp_path: Path) -> None:
+    site = write_text(
+        tmp_path / "site.toml",
+        '[batch]\nfile_name_pattern = "{line}-{mrn}.pdf"\n[batch.columns]\npatient_name = "PAT_NAME"\n'
+        'mrn = "PAT MRN"\nprocedure = "CPT"\n',
+    )
+    columns = [
+        "PAT_NAME",
+        "Pat Mrn",
+        *[c for c in BASE_FIELDS if c not in ("patient_name", "mrn", "procedure")],
+        "CPT",
+    ]
+    row = {**BASE_FIELDS, "PAT_NAME": "Otto Mapped", "Pat Mrn": "M-1", "CPT": "22514"}
+    result = batch(
+        write_csv(tmp_path / "in.csv", [row], columns), "--site", site, "--out-dir", tmp_path / "out"
+    )
+    assert result.exit_code == 0, result.output
+    (pdf,) = pdfs(tmp_path / "out")
+    assert pdf.name == "2-M-1.pdf"
+    assert "Otto Mapped" in pdf_text(pdf.read_bytes())
+
+
+def test_hostile_mrns_make_safe_unique_names(tmp_path: Path) -> None:
+    hostile = ["../../etc/x", "a/b", "a\\b", "..", "CON", "=1+2", "a/b"]
+    rows = [person(f"Hostile Person{i}", mrn) for i, mrn in enumerate(hostile)]
+    out = tmp_path / "deep" / "out"
+    result = batch(write_csv(tmp_path / "in.csv", rows), "--out-dir", out, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    names = [r["file"] for r in manifest(out)]
+    assert names == [
+        "etc_x_2027-01-01.pdf",
+        "a_b_2027-01-01.pdf",
+        "a_b_2027-01-01-2.pdf",
+        "2027-01-01.pdf",
+        "CON_2027-01-01.pdf",
+        "_=1+2_2027-01-01.pdf",
+        "a_b_2027-01-01-3.pdf",
+    ]
+    assert sorted(p.name for p in pdfs(out)) == sorted(names)
+    assert [p for p in tmp_path.rglob("*") if p.is_file() and p.parent != out and p.name != "in.csv"] == []
+
+
+# --- rerun and resume ---------------------------------------------------------------------------------
+def test_rerun_skips_what_is_done_and_redoes_what_is_not(tmp_path: Path, export: Path) -> None:
+    out = tmp_path / "out"
+    assert batch(export, "--out-dir", out, "--jobs", "1").exit_code == 0
+    before = {p.name: p.stat().st_mtime_ns for p in pdfs(out)}
+
+    again = batch(export, "--out-dir", out, "--jobs", "1")
+    assert again.exit_code == 0
+    assert "Done: 0 written, 0 failed, 3 skipped (3 already done" in again.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in pdfs(out)} == before
+    assert [r["status"] for r in manifest(out)] == ["unchanged"] * 3
+
+    (out / "Q-102_2027-01-01.pdf").write_bytes(b"%PDF-1.4 torn")  # damaged since: redone
+    changed = [GOOD[0], GOOD[1], {**GOOD[2], "levels": "T12,L1"}]  # a corrected row: redone
+    third = batch(write_csv(export, changed), "--out-dir", out, "--jobs", "1")
+    assert third.exit_code == 0
+    assert [r["status"] for r in manifest(out)] == ["unchanged", "written", "written"]
+    assert len(pypdf.PdfReader(out / "Q-102_2027-01-01.pdf").pages) > 1
+
+
+def test_a_killed_runs_journal_is_used_and_a_torn_line_ignored(tmp_path: Path, export: Path) -> None:
+    out = tmp_path / "out"
+    assert batch(export, "--out-dir", out, "--jobs", "1").exit_code == 0
+    lines = (out / "manifest.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (out / "manifest.csv").unlink()
+    (out / ".manifest.journal").write_text("".join(lines[:3]) + lines[3][:40], encoding="utf-8")
+    (out / ".partial-abc.tmp").write_bytes(b"%PDF-half")
+    result = batch(export, "--out-dir", out, "--jobs", "1")
+    assert result.exit_code == 0
+    assert [r["status"] for r in manifest(out)] == ["unchanged", "unchanged", "written"]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".dischargegen.lock"]
+
+
+def test_results_do_not_depend_on_the_number_of_workers(tmp_path: Path, export: Path) -> None:
+    assert batch(export, "--out-dir", tmp_path / "one", "--jobs", "1").exit_code == 0
+    assert batch(export, "--out-dir", tmp_path / "two", "--jobs", "2").exit_code == 0
+    assert (tmp_path / "one" / "manifest.csv").read_bytes() == (
+        tmp_path / "two" / "manifest.csv"
+    ).read_bytes()
+    for one, two in zip(pdfs(tmp_path / "one"), pdfs(tmp_path / "two"), strict=True):
+        assert one.read_bytes() == two.read_bytes()
+
+
+# --- the packet ----------------------------------------------------------------------------------------
+def insert_pdf(path: Path) -> Path:
+    canvas = Canvas(str(path), invariant=1)
+    canvas.drawString(72, 720, "MEDICATION SHEET")
+    canvas.showPage()
+    canvas.save()
+    return path
+
+
+def packet_layout(path: Path) -> tuple[pypdf.PdfReader, list[tuple[str, int]]]:
+    reader = pypdf.PdfReader(path)
+    marks = [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
+    return reader, marks
+
+
+def test_packet_in_input_order_with_one_bookmark_per_patient(tmp_path: Path, export: Path) -> None:
+    out, packet = tmp_path / "out", tmp_path / "out" / "packet.pdf"
+    result = batch(export, "--out-dir", out, "--jobs", "1", "--packet", packet)
+    assert result.exit_code == 0, result.output
+    reader, marks = packet_layout(packet)
+    assert [title.split(" \u00b7 ")[0] for title, _ in marks] == NAMES
+    sizes = [int(r["pages"]) for r in manifest(out)]
+    assert [page for _, page in marks] == [0, sizes[0], sizes[0] + sizes[1]]
+    assert len(reader.pages) == sum(sizes)
+    for (_, first), name in zip(marks, NAMES, strict=True):
+        assert name in (reader.pages[first].extract_text() or "")
+    assert "packet.pdf" not in [r["file"] for r in manifest(out)]
+    first_bytes = packet.read_bytes()
+    assert batch(export, "--out-dir", out, "--jobs", "1", "--packet", packet).exit_code == 0
+    assert packet.read_bytes() == first_bytes  # deterministic, resumed or not
+    assert NAMES[0] not in result.output
+
+
+def test_duplex_insert_and_sort(tmp_path: Path, export: Path) -> None:
+    out, packet = tmp_path / "out", tmp_path / "packet.pdf"
+    insert = insert_pdf(tmp_path / "leaflet.pdf")
+    args = ["--packet", packet, "--duplex", "--insert", insert, "--sort-by", "room"]
+    result = batch(export, "--out-dir", out, "--jobs", "1", *args)
+    assert result.exit_code == 0, result.output
+    reader, marks = packet_layout(packet)
+    # room 2 (4 West, line 3), room 2 (line 4), room 10: natural order, ties in input order
+    assert [title.split(" \u00b7 ")[0] for title, _ in marks] == [NAMES[1], NAMES[2], NAMES[0]]
+    sizes = {r["file"][:5]: int(r["pages"]) for r in manifest(out)}
+    assert any(size % 2 for size in sizes.values()), "the test needs an odd-length document"
+    expected_starts, page = [], 0
+    for mrn in ("Q-102", "Q-103", "Q-101"):
+        expected_starts.append(page)
+        document = sizes[mrn] + sizes[mrn] % 2
+        page += document + 2  # the one-page insert, padded to a sheet
+        texts = [reader.pages[i].extract_text() or "" for i in range(page - 2 - document, page)]
+        assert all(t.strip() == "" for t in texts[sizes[mrn] : document])  # the blank back
+        assert "MEDICATION SHEET" in texts[document] and texts[document + 1].strip() == ""
+    assert [start for _, start in marks] == expected_starts
+    assert all(start % 2 == 0 for start in expected_starts)
+    assert len(reader.pages) == page
+
+
+# --- FHIR input and the terminal ----------------------------------------------------------------------
+def test_fhir_input_goes_to_the_fhir_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dischargegen.fhir_source as fhir_source
+
+    def fake(path: Path, site: object) -> Iterator[Record]:
+        yield Record(line=1, fields={key: GOOD[0][key] for key in BASE_FIELDS})
+        yield Record(line=2, skipped="not vertebral augmentation")
+
+    monkeypatch.setattr(fhir_source, "read_fhir_records", fake)
+    source = write_text(tmp_path / "bundle.json", "{}")
+    result = batch(source, "--out-dir", tmp_path / "out", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "1 written, 0 failed, 1 skipped (0 already done, 1 not a kyphoplasty" in result.stderr
+    assert [r["status"] for r in manifest(tmp_path / "out")] == ["written", "skipped"]
+
+
+def test_progress_path_shows_no_patient_data(
+    tmp_path: Path, export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch_cli, "on_terminal", lambda: True)
+    result = batch(export, "--out-dir", tmp_path / "out", "--jobs", "1", "--packet", tmp_path / "p.pdf")
+    assert result.exit_code == 0, result.output
+    assert "Rendering" in result.stderr
+    for row in GOOD:
+        assert row["patient_name"] not in result.output and row["mrn"] not in result.output
+
+
+# --- speed without changing a byte --------------------------------------------------------------------
+def test_remembered_paragraphs_give_the_same_bytes() -> None:
+    variants = [
+        {},
+        {
+            "large_print": "yes",
+            "overnight": "yes",
+            "anesthesia": "general",
+            "levels": "T9-L2",
+            "cause": "cancer",
+        },
+        {"paper": "a4", "procedure": "vertebroplasty", "follow_up": "2027-01-12 14:30", "brace": "yes"},
+        {"anesthesia": "sedation", "blood_thinner_restart": "2027-01-03", "patient_name": "Νίκος Ζαχαρίου"},
+    ]
+    cases = [build_case({**BASE_FIELDS, **variant}) for variant in variants]
+    cold = []
+    for case in cases:
+        clear_caches()
+        cold.append(render_pdf(case, DEFAULT_SITE))
+    warm = [render_pdf(case, DEFAULT_SITE) for case in [*cases, *reversed(cases)]]
+    assert warm == [*cold, *reversed(cold)]
+
+
+def test_a_crash_is_reported_without_its_message(
+    tmp_path: Path, export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*_args: object, **_kwargs: object) -> None:
+        raise KeyError(NAMES[0])
+
+    monkeypatch.setattr(batch_cli, "run_batch", crash)
+    result = batch(export, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "internal error (KeyError at test_batch.py:" in result.output
+    assert NAMES[0] not in result.output
+
+
+def test_one_run_at_a_time_per_output_folder(tmp_path: Path, export: Path) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    out = tmp_path / "out"
+    out.mkdir()
+    with (out / ".dischargegen.lock").open("ab") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        result = batch(export, "--out-dir", out, "--jobs", "1")
+    assert result.exit_code == 2 and "another batch run is writing to" in result.output
+    assert pdfs(out) == []
