@@ -163,3 +163,6 @@ __all__ = ["cli"]
 from .batch_cli import batch  # noqa: E402
 
 cli.add_command(batch)
+from .check_cli import check  # noqa: E402
+
+cli.add_command(check)

@@ -116,6 +116,8 @@ def render_content(case: Case, site: SiteSettings) -> RenderedContent:
         html = environment.get_template(name).render(build_context(case, site))
     except jinja2.TemplateNotFound as error:
         raise ContentError(f"template {error.name} was not found") from None
+    except UnicodeDecodeError:
+        raise ContentError(f"a template used by {name} is not UTF-8 text") from None
     except jinja2.UndefinedError as error:
         raise ContentError(f"{name}: {error.message}") from None
     except jinja2.TemplateError as error:

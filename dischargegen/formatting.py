@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 
 LOCALES = {"en": "en_US", "es": "es_US"}
 # Babel patterns: weekday and month spelled out; the year only where a reader needs it.
@@ -19,6 +20,8 @@ _DAY = {"en": "EEEE, MMMM d", "es": "EEEE, d 'de' MMMM"}
 _FULL_DATE = {"en": "MMMM d, y", "es": "d 'de' MMMM 'de' y"}
 _CLOCK = {"en": "h:mm a", "es": "h:mm a"}
 _AT = {"en": "{time} on {day}", "es": "{day} a las {time}"}
+# Spanish says "a las 2:30" but "a la 1:30": one o'clock (1 AM or 1 PM) takes the singular article.
+_AT_ONE = {"es": "{day} a la {time}"}
 
 
 @dataclass(frozen=True)
@@ -55,10 +58,13 @@ def filters_for(language: str) -> dict[str, Callable[..., Any]]:
     def moment(value: Moment) -> str:
         if value.time is None:
             return day(value.date)
-        return _AT[language].format(time=clock(value.time), day=day(value.date))
+        pattern = _AT[language]
+        if value.time.hour % 12 == 1:
+            pattern = _AT_ONE.get(language, pattern)
+        return pattern.format(time=clock(value.time), day=day(value.date))
 
     def number(value: float) -> str:
-        text = f"{value:.1f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",") if language == "es" else text
+        # At most one decimal, as the locale writes it (US Spanish, like US thermometers, uses a point).
+        return str(format_decimal(value, format="#,##0.#", locale=locale))
 
     return {"day": day, "full_date": full_date, "clock": clock, "moment": moment, "number": number}

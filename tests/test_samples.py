@@ -18,7 +18,7 @@ def test_samples_are_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.chdir(REPO)
     render_samples.main(tmp_path)
     fresh = sorted(tmp_path.glob("*.pdf"))
-    assert len(fresh) == 3
+    assert len(fresh) == 4
     for pdf in fresh:
         committed = REPO / "samples" / pdf.name
         assert committed.exists(), f"samples/{pdf.name} is missing: run python samples/render_samples.py"

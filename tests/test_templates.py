@@ -99,3 +99,19 @@ def test_site_templates_cannot_include_files_outside_their_folders(tmp_path: Pat
     site = site_with(tmp_path, '{% include "../secret.html" %}')
     with pytest.raises(ContentError, match="not found"):
         render_text(site)
+
+
+def test_a_block_taller_than_a_page_is_a_content_error(tmp_path: Path) -> None:
+    # A boxed section puts each block in a table row, and a row cannot break across pages.
+    site = site_with(
+        tmp_path, '<section class="call"><p>' + "A very long paragraph. " * 600 + "</p></section>"
+    )
+    with pytest.raises(ContentError, match="taller than a page"):
+        render_text(site)
+
+
+def test_a_site_template_that_is_not_utf8_is_a_content_error(tmp_path: Path) -> None:
+    site = site_with(tmp_path, "")
+    (tmp_path / "overrides" / "en" / "discharge.html").write_bytes("<p>Se\xf1or</p>".encode("cp1252"))
+    with pytest.raises(ContentError, match="not UTF-8"):
+        render_text(site)

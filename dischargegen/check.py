@@ -1,0 +1,212 @@
+"""`dischargegen check`: render every variant of the content with a site's settings and templates, measure
+its reading level per variant and per section, and look for forbidden abbreviations.
+
+Every variant is rendered to PDF in regular and in large print, so that a template that breaks the layout
+fails here rather than at a bedside. Broken settings or templates raise DischargeGenError (a user error);
+content that renders but reads too hard, or uses a forbidden abbreviation, is a failure in the report.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import os
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import pypdf
+
+from .check_matrix import Variant, all_variants
+from .check_rules import AbbreviationFinder, check_site_templates
+from .content import RenderedContent, render_content
+from .errors import ContentError, DischargeGenError
+from .markup import Section
+from .readability import Score, document_text, score, section_text
+from .render import render_pdf
+from .site import SiteSettings
+
+# Reading-level formulas are built for passages, not for a heading alone: a section with fewer words than
+# this is measured and shown, but only the whole document and longer sections pass or fail.
+MIN_SECTION_WORDS = 20
+PAGE_FRAME = "page header and footer"
+# More workers than this gain little on 288 variants, and each holds its own copy of fonts and word lists.
+MAX_JOBS = 8
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    heading: str
+    words: int
+    score: Score
+
+    @property
+    def judged(self) -> bool:
+        return self.words >= MIN_SECTION_WORDS
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    word: str
+    section: str
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    variant: Variant
+    document: Score
+    sections: tuple[SectionScore, ...]
+    pages: tuple[int, int]  # regular print, large print
+    abbreviations: tuple[Abbreviation, ...]
+
+    @property
+    def hard_sections(self) -> list[SectionScore]:
+        return [s for s in self.sections if s.judged and not s.score.passes]
+
+    @property
+    def worst_section(self) -> SectionScore | None:
+        judged = [s for s in self.sections if s.judged]
+        if not judged:
+            return None
+        return max(judged, key=lambda s: difficulty(s.score))
+
+    @property
+    def passes(self) -> bool:
+        return self.document.passes and not self.hard_sections and not self.abbreviations
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    results: tuple[VariantResult, ...]
+    total_variants: int  # in the full matrix, to say when a run checked only some
+    pdfs: int
+    seconds: float
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def failures(self) -> list[VariantResult]:
+        return [result for result in self.results if not result.passes]
+
+    @property
+    def passes(self) -> bool:
+        return not self.failures
+
+
+def difficulty(value: Score) -> float:
+    """Higher is harder, for either measure (a grade rises with difficulty, reading ease falls)."""
+    return -value.value if value.language == "es" else value.value
+
+
+def section_heading(section: Section) -> str:
+    for block in section.blocks:
+        if block.kind in ("h1", "h2", "h3"):
+            return " ".join(block.text.split())
+    first = " ".join(section.blocks[0].text.split()) if section.blocks else ""
+    return first[:40] or "(untitled section)"
+
+
+def _texts(section: Section) -> Iterable[str]:
+    for block in section.blocks:
+        yield block.text
+        yield from block.attributes.values()
+
+
+def _abbreviations(content: RenderedContent, finder: AbbreviationFinder) -> list[Abbreviation]:
+    found = [
+        Abbreviation(word, section_heading(section))
+        for section in content.sections
+        for text in _texts(section)
+        for word in finder.find(text)
+    ]
+    found += [
+        Abbreviation(word, PAGE_FRAME) for text in content.messages.values() for word in finder.find(text)
+    ]
+    return found
+
+
+def _where(variant: Variant, large_print: bool) -> str:
+    return f"{variant.id}, {'large' if large_print else 'regular'} print"
+
+
+def _pdf_pages(variant: Variant, large_print: bool, site: SiteSettings) -> int:
+    """Render the variant to PDF exactly as `render` would; return its page count."""
+    try:
+        pdf = render_pdf(variant.case(large_print), site)
+    except ContentError as error:
+        raise ContentError(f"{_where(variant, large_print)}: {error}") from None
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+@functools.lru_cache(maxsize=4)
+def _finder(words: tuple[str, ...]) -> AbbreviationFinder:
+    return AbbreviationFinder(words)
+
+
+def check_variant(variant: Variant, site: SiteSettings) -> VariantResult:
+    """Render one variant in both print sizes and measure it. Large print changes no words in the shipped
+    templates, but a site template could branch on it, so both are measured and the worse figure kept."""
+    finder = _finder(site.content.forbidden_abbreviations)
+    pages = (_pdf_pages(variant, False, site), _pdf_pages(variant, True, site))
+    sections: dict[str, SectionScore] = {}
+    abbreviations: dict[Abbreviation, None] = {}
+    documents = []
+    for large_print in (False, True):
+        content = render_content(variant.case(large_print), site)  # rendered fine just above
+        for section in content.sections:
+            text = section_text(section)
+            if text not in sections:
+                sections[text] = SectionScore(
+                    section_heading(section), len(text.split()), score(text, variant.language)
+                )
+        documents.append(score(document_text(content), variant.language))
+        abbreviations.update(dict.fromkeys(_abbreviations(content, finder)))
+    return VariantResult(
+        variant=variant,
+        document=max(documents, key=difficulty),
+        sections=tuple(sections.values()),
+        pages=pages,
+        abbreviations=tuple(abbreviations),
+    )
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use (a container's limit, not the host's count), at most MAX_JOBS."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(MAX_JOBS, cpus))
+
+
+def _check_in_worker(variant: Variant, site: SiteSettings) -> VariantResult:
+    try:
+        return check_variant(variant, site)
+    except DischargeGenError as error:
+        # Only ContentError survives the trip back from a worker process (the others take two arguments).
+        raise ContentError(str(error)) from None
+
+
+def run_check(site: SiteSettings, variants: Iterable[Variant] | None = None, jobs: int = 1) -> CheckReport:
+    """Check the given variants (default: the whole matrix) in `jobs` processes. Raises DischargeGenError
+    for broken settings or templates."""
+    started = time.perf_counter()
+    notes = check_site_templates(site.content.templates_dir)
+    chosen = all_variants() if variants is None else list(variants)
+    results: tuple[VariantResult, ...] = ()
+    if chosen:
+        # The first variant runs here: a broken setting or template fails before any worker starts, and
+        # forked workers inherit the loaded fonts, templates and word lists.
+        results = (check_variant(chosen[0], site),)
+    rest = chosen[1:]
+    if jobs > 1 and len(rest) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            chunk = max(1, len(rest) // (jobs * 4))
+            results += tuple(pool.map(_check_in_worker, rest, itertools.repeat(site), chunksize=chunk))
+    else:
+        results += tuple(check_variant(variant, site) for variant in rest)
+    return CheckReport(
+        results=results,
+        total_variants=len(all_variants()),
+        pdfs=2 * len(results),
+        seconds=time.perf_counter() - started,
+        notes=tuple(notes),
+    )

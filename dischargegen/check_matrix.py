@@ -1,0 +1,107 @@
+"""The variants `dischargegen check` renders: every procedure, anesthesia, stay, cause, level count and
+language, each with and without large print.
+
+The optional inputs (procedure time, appointment, brace, blood-thinner date) are not a dimension of their
+own; they follow the level count, so both sides of every optional-input condition in the templates are
+rendered somewhere in the matrix without doubling its size. `OPTIONAL_INPUTS` says which go with which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from . import vocab
+from .case import Case
+
+STAYS = (False, True)  # same day, overnight
+CAUSES: tuple[str | None, ...] = (*vocab.CAUSES, None)
+LEVELS = {1: ("L1",), 2: ("T12", "L1"), 3: ("T11", "T12", "L1")}
+# A Friday, so weekday names in the output are easy to check by eye; fixed, so every run prints the same.
+PROCEDURE_DATE = dt.date(2027, 1, 1)
+
+
+@dataclass(frozen=True)
+class OptionalInputs:
+    procedure_time: dt.time | None = None
+    follow_up: dt.datetime | None = None
+    brace: bool | None = None
+    blood_thinner_restart: dt.date | None = None
+
+
+OPTIONAL_INPUTS = {
+    1: OptionalInputs(),
+    # 1:15 PM: a one-o'clock time (Spanish "a la 1:15") and limits that end mid-afternoon.
+    2: OptionalInputs(
+        procedure_time=dt.time(13, 15),
+        follow_up=dt.datetime(2027, 1, 12, 13, 30),
+        brace=True,
+        blood_thinner_restart=dt.date(2027, 1, 4),
+    ),
+    3: OptionalInputs(procedure_time=dt.time(9, 30), brace=False),
+}
+OPTIONAL_INPUTS_NOTE = (
+    "Optional inputs follow the level count: 1 level: none; 2 levels: procedure time 1:15 PM, appointment, "
+    "brace, blood-thinner restart date; 3 levels: procedure time 9:30 AM, no brace needed."
+)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One combination of inputs that changes the words; large print is rendered for each, separately."""
+
+    procedure: str
+    anesthesia: str
+    overnight: bool
+    cause: str | None
+    level_count: int
+    language: str
+
+    @property
+    def id(self) -> str:
+        stay = "overnight" if self.overnight else "same_day"
+        levels = f"{self.level_count}level" + ("s" if self.level_count > 1 else "")
+        return "-".join(
+            (self.procedure, self.anesthesia, stay, self.cause or "no_cause", levels, self.language)
+        )
+
+    def case(self, large_print: bool) -> Case:
+        optional = OPTIONAL_INPUTS[self.level_count]
+        return Case(
+            patient_name="Pat Sample",
+            mrn="CHECK-0001",
+            dob=dt.date(1944, 5, 6),
+            procedure=self.procedure,
+            levels=LEVELS[self.level_count],
+            anesthesia=self.anesthesia,
+            overnight=self.overnight,
+            procedure_date=PROCEDURE_DATE,
+            procedure_time=optional.procedure_time,
+            cause=self.cause,
+            follow_up=optional.follow_up,
+            brace=optional.brace,
+            blood_thinner_restart=optional.blood_thinner_restart,
+            large_print=large_print,
+            language=self.language,
+        )
+
+
+def all_variants() -> list[Variant]:
+    """Grouped by language, then in the order of the other inputs."""
+    return [
+        Variant(procedure, anesthesia, overnight, cause, count, language)
+        for language, procedure, anesthesia, overnight, cause, count in itertools.product(
+            vocab.LANGUAGES, vocab.PROCEDURES, vocab.ANESTHESIA, STAYS, CAUSES, LEVELS
+        )
+    ]
+
+
+def select(variants: Iterable[Variant], patterns: Iterable[str]) -> list[Variant]:
+    """The variants whose id matches any of the shell-style patterns ("kyphoplasty-*-es"); all when none."""
+    wanted = list(patterns)
+    if not wanted:
+        return list(variants)
+    return [v for v in variants if any(fnmatch.fnmatchcase(v.id, pattern) for pattern in wanted)]

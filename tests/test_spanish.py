@@ -1,0 +1,362 @@
+"""The Spanish edition: the same files, blocks, keys and logic as the English; no English showing through;
+and every variant read back from the PDF says what it must, in Spanish. The procedure is on Friday,
+January 1, 2027 ("viernes, 1 de enero")."""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import re
+import string
+import tomllib
+from pathlib import Path
+
+import jinja2
+import pypdf
+import pytest
+from jinja2 import nodes
+
+from dischargegen import build_case, load_site
+from dischargegen.content import MESSAGE_KEYS, render_content
+from dischargegen.readability import SPANISH_MIN_EASE, document_text, score
+from dischargegen.site import DEFAULT_SITE, SiteSettings
+from tests.conftest import REPO, fields, pages, pdf_text, render, render_text
+
+TEMPLATES = REPO / "templates"
+EN, ES = TEMPLATES / "en", TEMPLATES / "es"
+SAMPLE_SITE = load_site(REPO / "samples" / "site.toml")
+
+PROCEDURES = ("kyphoplasty", "vertebroplasty")
+ANESTHESIA = ("local", "sedation", "general")
+STAYS = ("overnight", "same-day")
+CAUSES = ("osteoporosis", "cancer", "trauma", None)
+LEVELS = {1: "L1", 2: "T12,L1", 3: "T11-L1"}
+VARIANTS = list(itertools.product(PROCEDURES, ANESTHESIA, STAYS, CAUSES, LEVELS))
+Variant = tuple[str, str, str, str | None, int]
+
+
+# -- (a) the translation has every file, block, key and placeholder of the English ------------------------
+
+
+def relative_files(folder: Path) -> set[str]:
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+
+
+def parse(path: Path) -> nodes.Template:
+    return jinja2.Environment().parse(path.read_text(encoding="utf-8"))
+
+
+def block_names(path: Path) -> list[str]:
+    return [block.name for block in parse(path).find_all(nodes.Block)]
+
+
+def attribute_paths(path: Path) -> set[str]:
+    """Every `a.b` the template reads ("dates.drive_after", "limits.fever_f", "case.brace")."""
+    found = set()
+    for node in parse(path).find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name):
+            found.add(f"{node.node.name}.{node.attr}")
+    return found
+
+
+def filter_names(path: Path) -> set[str]:
+    return {node.name for node in parse(path).find_all(nodes.Filter)}
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_every_english_file_has_a_spanish_counterpart() -> None:
+    assert relative_files(EN) - relative_files(ES) == set()
+    assert relative_files(ES) - relative_files(EN) == set()
+
+
+def test_spanish_template_has_every_english_block_in_the_same_order() -> None:
+    english = block_names(EN / "discharge.html")
+    assert english, "no blocks found in the English template"
+    assert block_names(ES / "discharge.html") == english
+
+
+def test_spanish_template_reads_every_variable_and_uses_every_filter_the_english_does() -> None:
+    missing = attribute_paths(EN / "discharge.html") - attribute_paths(ES / "discharge.html")
+    assert missing == set(), f"the Spanish template never uses: {sorted(missing)}"
+    assert filter_names(EN / "discharge.html") <= filter_names(ES / "discharge.html")
+
+
+def test_messages_have_the_same_keys_and_placeholders() -> None:
+    english = tomllib.loads((EN / "messages.toml").read_text(encoding="utf-8"))
+    spanish = tomllib.loads((ES / "messages.toml").read_text(encoding="utf-8"))
+    assert set(spanish) == set(english)
+    assert set(MESSAGE_KEYS) <= set(spanish)
+    for key, text in english.items():
+        assert placeholders(spanish[key]) == placeholders(text), key
+        assert spanish[key] != text, f"{key} is not translated"
+
+
+# -- (b) no English shows through -------------------------------------------------------------------------
+
+# Common English words (none is also a Spanish word), the weekday and month names, and the page-frame words.
+_ENGLISH = """the and you your with call doctor days day until page date birth patient pounds of to for is
+    are it if not do take after before when what how this that have will may can must home pain back bone bones
+    blood medicine medicines nurse sign walk drive lift bath shower fever emergency clinic phone visit
+    version reviewed last content record number hours weeks week tonight today tomorrow am pm lb
+    monday tuesday wednesday thursday friday saturday sunday january february march april june july
+    august september october november december"""
+ENGLISH_WORDS = frozenset(_ENGLISH.split())
+# Names the document prints as they are: the patient's, the medicine brand; plus the institution's name.
+ALLOWED = frozenset({"ana", "diaz", "tylenol", "mrn"})
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_]+", text.lower()))
+
+
+def english_words(text: str, site: SiteSettings = DEFAULT_SITE) -> set[str]:
+    return (words(text) & ENGLISH_WORDS) - ALLOWED - words(site.institution.name or "")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"procedure": "vertebroplasty", "anesthesia": "general", "overnight": "yes", "cause": "cancer"},
+        {
+            "anesthesia": "sedation",
+            "levels": "T11-L1",
+            "cause": "osteoporosis",
+            "procedure_time": "13:15",
+            "follow_up": "2027-01-12 14:00",
+            "brace": "yes",
+            "blood_thinner_restart": "2027-01-04",
+        },
+        {"brace": "no", "cause": "trauma", "levels": "T12,L1", "large_print": "yes", "paper": "a4"},
+    ],
+    ids=["plain", "general-overnight-cancer", "all-optional-inputs", "large-print-a4"],
+)
+@pytest.mark.parametrize("site", [DEFAULT_SITE, SAMPLE_SITE], ids=["default-site", "sample-site"])
+def test_no_english_words_in_a_spanish_document(overrides: dict[str, str], site: SiteSettings) -> None:
+    pdf = render(site, language="es", **overrides)
+    assert english_words(pdf_text(pdf), site) == set()
+    metadata = pypdf.PdfReader(io.BytesIO(pdf)).metadata
+    assert english_words(metadata.title + " " + metadata.subject) == set()
+
+
+def test_the_leak_check_would_catch_english() -> None:
+    assert english_words(render_text(language="en")) >= {"the", "you", "doctor", "friday", "page"}
+
+
+# -- (c) every Spanish variant says what it must ----------------------------------------------------------
+
+
+def variant_fields(variant: Variant) -> dict[str, str | None]:
+    procedure, anesthesia, stay, cause, count = variant
+    return fields(
+        procedure=procedure,
+        anesthesia=anesthesia,
+        overnight="yes" if stay == "overnight" else "no",
+        cause=cause,
+        levels=LEVELS[count],
+        language="es",
+    )
+
+
+@functools.cache
+def text_of(variant: Variant) -> str:
+    return render_text(**variant_fields(variant))
+
+
+def variant_id(variant: Variant) -> str:
+    procedure, anesthesia, stay, cause, count = variant
+    return f"{procedure}-{anesthesia}-{stay}-{cause or 'no_cause'}-{count}level"
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
+def test_spanish_variant_says_what_it_must(variant: Variant) -> None:
+    procedure, anesthesia, stay, cause, count = variant
+    text = text_of(variant)
+
+    def present(phrase: str) -> None:
+        assert phrase in text, f"missing: {phrase!r}"
+
+    def absent(phrase: str) -> None:
+        assert phrase not in text, f"should not say: {phrase!r}"
+
+    # Procedure: balloon or not.
+    name = {"kyphoplasty": "cifoplastia", "vertebroplasty": "vertebroplastia"}[procedure]
+    present(f"Volver a casa después de su {name}")
+    present(f"usted tuvo una {name}")
+    if procedure == "kyphoplasty":
+        present("Un globo pequeño entró por la aguja")
+        absent("No se usó un globo")
+    else:
+        present("No se usó un globo")
+        absent("Un globo pequeño")
+
+    # Levels in words, needle sites, soreness, bone-health stress.
+    present(
+        {
+            1: "El hueso tratado fue L1 (parte baja de la espalda)",
+            2: "T12 (parte media de la espalda) y L1 (parte baja de la espalda)",
+            3: "T11 y T12 (parte media de la espalda) y L1 (parte baja de la espalda)",
+        }[count]
+    )
+    present("vértebra rota, un hueso de la columna")
+    if count == 1:
+        present("Tiene 1 o 2 pinchazos pequeños de la aguja en la espalda.")
+        absent("puede tener más dolor")
+    else:
+        present(f"Son hasta {2 * count} pinchazos en total")
+        present("puede tener más dolor y tardar más en sanar")
+    if count >= 3:
+        present("tiene más riesgo de una nueva fractura")
+    else:
+        absent("tiene más riesgo de una nueva fractura")
+
+    # Anesthesia: everyone is driven home; the 24-hour rules only after sedation or general.
+    present("Para volver a casa, otra persona debe manejar")
+    if anesthesia == "local":
+        absent("Un adulto debe quedarse con usted")
+        absent("Firmar papeles legales")
+        present("No maneje hasta el sábado, 2 de enero")
+    else:
+        present("Un adulto debe quedarse con usted hasta el sábado, 2 de enero")
+        present("Tomar alcohol")
+        present("Usar máquinas ni herramientas eléctricas")
+        present("Firmar papeles legales ni tomar decisiones importantes")
+    if anesthesia == "general":
+        present("Puede que le duela la garganta")
+        present("Puede que hoy todavía tenga sueño")
+        present("No maneje hasta el domingo, 3 de enero")
+    else:
+        absent("le duela la garganta")
+    if anesthesia == "sedation":
+        present("No maneje hasta el sábado, 2 de enero")
+    present("Nunca maneje mientras tome opioides para el dolor o relajantes para los músculos")
+
+    # Stay.
+    if stay == "overnight":
+        present("Usted pasó una noche en el hospital. Se va a casa el sábado, 2 de enero.")
+        absent("Se va a casa hoy")
+        if anesthesia != "local":
+            present("Este tiempo se cuenta desde su procedimiento")
+    else:
+        present("Usted se va a casa hoy, viernes, 1 de enero")
+        absent("pasó una noche en el hospital")
+        if anesthesia == "local":
+            present("Esta noche, tenga a un adulto cerca")
+
+    # Cause.
+    osteoporosis = (
+        "densidad de los huesos",
+        "calcio y vitamina D",
+        "1 de cada 5",
+        "medicina para la osteoporosis",
+    )
+    for phrase in osteoporosis:
+        (present if cause == "osteoporosis" else absent)(phrase)
+    for phrase in ("Vaya a todas sus citas con su equipo del cáncer", "radiación"):
+        (present if cause == "cancer" else absent)(phrase)
+
+    # Calendar dates, never durations: activity 42 days, soaking 14 days, dressing 48 hours, visit 10-14 days.
+    present("No levante más de 10 libras (4.5 kg)")
+    present("hasta el viernes, 12 de febrero")
+    present("no se meta en un jacuzzi hasta el viernes, 15 de enero")
+    present("Mantenga el vendaje limpio y seco hasta el domingo, 3 de enero")
+    present("Llame a la clínica para hacer una cita entre el lunes, 11 de enero y el viernes, 15 de enero")
+    for duration in ("semanas", "24 horas", "48 horas", "días después"):
+        absent(duration)
+
+    # Safety sections.
+    present("Fiebre de 100.4 °F (38 °C) o más")
+    present("Llame al 911 enseguida")
+    for sign in (
+        "Dolor de pecho",
+        "Le cuesta respirar",
+        "Tos con sangre",
+        "No puede controlar la orina",
+        "Desmayo",
+    ):
+        present(sign)
+    present("Antes de irse: marque cada casilla")
+    present("Recibí estas instrucciones y las entendí")
+    for abbreviation in DEFAULT_SITE.content.forbidden_abbreviations:
+        assert f" {abbreviation} " not in f" {text} ", abbreviation
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
+def test_spanish_variant_reading_level(variant: Variant) -> None:
+    content = render_content(build_case(variant_fields(variant)), DEFAULT_SITE)
+    result = score(document_text(content), "es")
+    assert result.passes, (
+        f"{variant_id(variant)}: Fernandez-Huerta {result.value} is below {SPANISH_MIN_EASE}"
+    )
+
+
+# -- the page frame, optional inputs, clock times ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("large_print", ["no", "yes"])
+def test_every_page_has_spanish_header_and_footer(large_print: str) -> None:
+    pdf = render(SAMPLE_SITE, language="es", large_print=large_print, levels="T11-L1", cause="osteoporosis")
+    texts = pages(pdf)
+    assert len(texts) > 1
+    for number, page in enumerate(texts, start=1):
+        assert "Paciente: Ana Diaz" in page
+        assert "Fecha de nacimiento: 6 de mayo de 1944" in page
+        assert "Número de expediente médico: MRN-1001" in page
+        assert f"Página {number} de {len(texts)}" in page
+        assert "Versión del texto 2026.11-1, revisado el 20 de noviembre de 2026" in page
+        assert "Riverside Spine Center" in page
+
+
+def test_clock_times_read_as_spanish_and_end_sentences_once() -> None:
+    text = render_text(
+        language="es", anesthesia="general", procedure_time="13:15", follow_up="2027-01-12 14:00"
+    )
+    assert "No maneje hasta el domingo, 3 de enero a la 1:15 p.m." in text
+    assert "Un adulto debe quedarse con usted hasta el sábado, 2 de enero a la 1:15 p.m." in text
+    assert "Su próxima cita es el martes, 12 de enero a las 2:00 p.m." in text
+    assert "p.m.." not in text and "a.m.." not in text
+    morning = render_text(language="es", anesthesia="sedation", procedure_time="09:30")
+    assert "hasta el sábado, 2 de enero a las 9:30 a.m." in morning
+
+
+def test_optional_inputs_in_spanish() -> None:
+    text = render_text(
+        language="es", brace="yes", blood_thinner_restart="2027-01-04", follow_up="2027-01-11 10:00"
+    )
+    assert "Use su faja como le dijo su médico" in text
+    assert "Tengo mi faja y sé cómo ponérmela" in text
+    assert "Vuelva a tomar su medicina para evitar coágulos el lunes, 4 de enero" in text
+    assert "Sé que mi próxima cita es el lunes, 11 de enero" in text
+    assert "Usted no necesita una faja" in render_text(language="es", brace="no")
+    unknown = render_text(language="es")
+    assert "Use una faja para la espalda solo si su médico se la recetó" in unknown
+    assert "pregunte a su médico antes de volver a tomarla" in unknown
+    assert "Teléfono de la clínica: ______________" in unknown
+
+
+def test_signature_labels_are_spanish() -> None:
+    text = render_text(language="es")
+    for label in ("Paciente o cuidador", "Enfermera o enfermero", "Fecha"):
+        assert label in text
+
+
+@pytest.mark.parametrize("spelling", ["es", "spa", "Spanish", "Español", "ES-US"])
+def test_language_spellings_give_the_spanish_document(spelling: str) -> None:
+    assert build_case(fields(language=spelling)).language == "es"
+    assert "Lea esto primero" in render_text(language=spelling)
+
+
+# -- (d) determinism and the declared language ------------------------------------------------------------
+
+
+def test_spanish_pdf_is_deterministic_and_declares_es_us() -> None:
+    first = render(language="es", cause="osteoporosis")
+    assert first == render(language="es", cause="osteoporosis")
+    reader = pypdf.PdfReader(io.BytesIO(first))
+    assert reader.trailer["/Root"]["/Lang"] == "es-US"
+    assert reader.metadata.title == "Volver a casa después de su procedimiento de columna"
+    assert "Ana" not in (reader.metadata.title + reader.metadata.subject)
