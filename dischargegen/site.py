@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import vocab
 from .errors import SiteSettingsError
 
 ENVIRONMENT_VARIABLE = "DISCHARGEGEN_SITE"
@@ -29,7 +30,8 @@ def _bounded(low: float, high: float) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Institution:
-    name: str = "Your care team"
+    # No default name: any default would be in one language, and the footer is printed in the patient's.
+    name: str | None = None
     # No default phone numbers: a made-up number on a patient sheet is worse than a blank line to fill in.
     clinic_phone: str | None = None
     after_hours_phone: str | None = None
@@ -83,6 +85,9 @@ class Fhir:
     mrn_system: str | None = None
     # "system|code" -> local, sedation or general.
     anesthesia_codes: Mapping[str, str] = field(default_factory=dict)
+    # "system|code" -> kyphoplasty or vertebroplasty: Procedure.code values (SNOMED CT, local) that qualify
+    # besides the built-in CPT codes 22510-22515.
+    procedure_codes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,18 @@ def _check_consistency(site: SiteSettings) -> None:
     folder = site.content.templates_dir
     if folder is not None and not folder.is_dir():
         raise SiteSettingsError("content.templates_dir", f"no folder at {folder}")
+    _check_code_table("fhir.anesthesia_codes", site.fhir.anesthesia_codes, vocab.ANESTHESIA)
+    _check_code_table("fhir.procedure_codes", site.fhir.procedure_codes, vocab.PROCEDURES)
+
+
+def _check_code_table(key: str, table: Mapping[str, str], allowed: tuple[str, ...]) -> None:
+    """A FHIR code table maps "system|code" to one of a closed set of values; a typo must not pass."""
+    for code, value in table.items():
+        system, bar, local = code.partition("|")
+        if not bar or not system.strip() or not local.strip():
+            raise SiteSettingsError(f"{key}.{code}", 'keys are written "system|code"')
+        if value.lower() not in allowed:
+            raise SiteSettingsError(f"{key}.{code}", f"must be one of: {', '.join(allowed)}")
 
 
 def load_site(path: str | os.PathLike[str] | None = None) -> SiteSettings:
