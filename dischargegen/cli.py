@@ -141,7 +141,7 @@ def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
     if output is None:
         if not is_interactive():
             raise click.UsageError("Missing option '-o' / '--output'.")
-        output = Path(click.prompt("Write the PDF to", type=click.Path(dir_okay=False)))
+        output = Path(str(click.prompt("Write the PDF to", type=click.Path(dir_okay=False))))
     if not output.parent.is_dir():
         raise UserError(f"Invalid value for --output: the folder {output.parent} does not exist")
     site = load_site_or_fail(site_path)
