@@ -8,7 +8,7 @@ import pytest
 
 from dischargegen import ContentError, load_site
 from dischargegen.site import SiteSettings
-from tests.conftest import render_text
+from tests.conftest import render, render_text
 
 
 def site_with(tmp_path: Path, template: str, settings: str = "") -> SiteSettings:
@@ -115,3 +115,18 @@ def test_a_site_template_that_is_not_utf8_is_a_content_error(tmp_path: Path) -> 
     (tmp_path / "overrides" / "en" / "discharge.html").write_bytes("<p>Se\xf1or</p>".encode("cp1252"))
     with pytest.raises(ContentError, match="not UTF-8"):
         render_text(site)
+
+
+def test_a_site_logo_is_drawn_on_page_one_only(tmp_path: Path) -> None:
+    from io import BytesIO
+
+    import pypdf
+    from PIL import Image
+
+    Image.new("RGB", (240, 90), (31, 78, 121)).save(tmp_path / "logo.png")
+    path = tmp_path / "site.toml"
+    path.write_text('[document]\nlogo = "logo.png"\n', encoding="utf-8")
+    pdf = render(load_site(path))
+    pages = pypdf.PdfReader(BytesIO(pdf)).pages
+    assert len(pages[0].images) == 1
+    assert all(len(page.images) == 0 for page in pages[1:])
