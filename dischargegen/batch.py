@@ -4,7 +4,7 @@ Rows stream through: the reader yields one record at a time, the parent validate
 name, a process pool renders and writes it (fonts and templates load once per worker), and results are
 recorded in input order through a bounded window, so memory stays flat however long the input is. Kept
 for the whole run, per row: the file name handed out (names stay unique) and, only when a packet is asked
-for, its sort key and bookmark title.
+for, its sort key, packet group (a --packet placeholder's column) and bookmark title.
 
 A bad row is recorded and the run goes on. Every file is written atomically, so a kill leaves either the old
 file or the new one. A rerun skips rows whose file is there and matches the manifest (same digest, same
@@ -64,6 +64,8 @@ class PacketItem:
     file: str
     title: str
     sort_key: str
+    # The value of the column named in a --packet placeholder: one packet per distinct value.
+    group: str = ""
 
 
 @dataclass
@@ -74,6 +76,8 @@ class BatchResult:
     skipped: int = 0
     failed_lines: list[int] = field(default_factory=list)
     packet_items: list[PacketItem] = field(default_factory=list)
+    # The names handed out in out_dir, kept so per-unit packets written there never take a document's name.
+    names: NameAllocator = field(default_factory=NameAllocator)
 
     @property
     def documents(self) -> int:
@@ -128,6 +132,13 @@ def _sort_value(record: Record, column: str) -> str:
 def _has_column(record: Record, column: str) -> bool:
     key = column_key(column)
     return key in record.extra or any(column_key(name) == key for name in (*ALL_FIELDS, *record.fields))
+
+
+def _check_columns(record: Record, sort_by: str | None, group_by: str | None) -> None:
+    """On the first record, before it is rendered: a misspelt column is found before an hour of work."""
+    for option, column in (("--sort-by", sort_by), ("--packet", group_by)):
+        if column is not None and not _has_column(record, column):
+            raise InputFileError(f"{option}: the input has no column {column!r}")
 
 
 @dataclass
@@ -187,16 +198,18 @@ class _Run:
         out_dir: Path,
         jobs: int,
         sort_by: str | None,
+        group_by: str | None,
         want_packet: bool,
         reserved: Iterable[str],
         on_row: Callable[[Entry], None] | None,
     ) -> None:
         self.site, self.out_dir, self.jobs = site, out_dir, jobs
-        self.sort_by, self.want_packet, self.on_row = sort_by, want_packet, on_row
+        self.sort_by, self.group_by = sort_by, group_by
+        self.want_packet, self.on_row = want_packet, on_row
         self.pattern = site.batch.file_name_pattern
         self.names = NameAllocator(reserved)
         self.base = content_digest(site)
-        self.result = BatchResult()
+        self.result = BatchResult(names=self.names)
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.pending: deque[_Slot] = deque()
         self.in_flight = 0
@@ -215,7 +228,8 @@ class _Run:
         slot = _Slot(record.line, name, _fingerprint(self.base, case, name))
         if self.want_packet:
             sort_key = _sort_value(record, self.sort_by) if self.sort_by else ""
-            slot.packet = PacketItem(record.line, name, _bookmark(case), sort_key)
+            group = _sort_value(record, self.group_by) if self.group_by else ""
+            slot.packet = PacketItem(record.line, name, _bookmark(case), sort_key, group)
         done = self._already_done(slot, previous)
         if done is not None:
             slot.entry = done
@@ -297,12 +311,14 @@ def run_batch(
     *,
     jobs: int = 1,
     sort_by: str | None = None,
+    group_by: str | None = None,
     want_packet: bool = False,
     reserved: Iterable[str] = (),
     on_row: Callable[[Entry], None] | None = None,
 ) -> BatchResult:
     """Render every record into out_dir; write manifest.csv and errors.csv. `reserved` names files in
-    out_dir that rows must not take (the packet, an insert). Raises InputFileError when the input turns
+    out_dir that rows must not take (the packet, an insert); `group_by` is the column that splits the
+    packet (its value lands in PacketItem.group). Raises InputFileError when the input turns
     out unusable, BatchSetupError when the run cannot start; row problems only count as failed."""
     try:
         check_pattern(site.batch.file_name_pattern)
@@ -313,7 +329,7 @@ def run_batch(
         _clean_leftovers(out_dir)
         sources = set_aside_journals(out_dir)
         previous = PreviousRuns([*reversed(sources), out_dir / MANIFEST])
-        run = _Run(site, out_dir, jobs, sort_by, want_packet, reserved, on_row)
+        run = _Run(site, out_dir, jobs, sort_by, group_by, want_packet, reserved, on_row)
         manifest = Journal(out_dir / MANIFEST_JOURNAL, MANIFEST_COLUMNS)
         errors = Journal(out_dir / ERRORS_JOURNAL, ERROR_COLUMNS)
         try:
@@ -327,8 +343,8 @@ def run_batch(
             window = jobs * WINDOW_PER_WORKER
             first = True
             for record in records:
-                if first and sort_by is not None and not _has_column(record, sort_by):
-                    raise InputFileError(f"--sort-by: the input has no column {sort_by!r}")
+                if first:
+                    _check_columns(record, sort_by, group_by)
                 first = False
                 run.pending.append(run.admit(record, previous))
                 run.drain(manifest, errors, keep=window)

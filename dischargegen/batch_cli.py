@@ -15,7 +15,8 @@ import click
 
 from .batch import BatchResult, BatchSetupError, default_jobs, run_batch
 from .manifest import ERRORS, Entry
-from .packet import PacketError, PacketOptions, build_packet, read_insert
+from .naming import NameAllocator
+from .packet import PacketError, PacketOptions, build_packets, packet_column, read_insert
 from .records import InputFileError, Record
 from .site import SiteSettings
 
@@ -97,7 +98,8 @@ def _summary(result: BatchResult, out_dir: Path) -> list[str]:
 @click.option(
     "--packet",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write every document into this one PDF, one bookmark per patient.",
+    help="Also write every document into this one PDF, one bookmark per patient. A {column} placeholder "
+    "in the name (packet-{unit}.pdf) writes one packet per value of that input column.",
 )
 @click.option("--duplex", is_flag=True, default=False, help="Pad each patient to an even page count.")
 @click.option(
@@ -105,7 +107,7 @@ def _summary(result: BatchResult, out_dir: Path) -> list[str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A PDF (a medication sheet, a leaflet) added after each patient in the packet.",
 )
-@click.option("--sort-by", help="Order the packet by this input column (for example unit or room).")
+@click.option("--sort-by", help="Order the packet(s) by this input column (for example unit or room).")
 def _batch(
     export: Path,
     out_dir: Path,
@@ -126,8 +128,8 @@ def _batch(
     if packet is None and (duplex or insert is not None or sort_by is not None):
         raise click.UsageError("--duplex, --insert and --sort-by shape the packet: give --packet too.")
     site = load_site_or_fail(site_path)
-    options = PacketOptions(packet, duplex, insert, sort_by) if packet is not None else None
     try:
+        options = _packet_options(packet, duplex, insert, sort_by)
         if insert is not None:
             read_insert(insert)  # a bad insert is found before an hour of rendering, not after
         reader = open_records(export, input_format(export, format_name), site, encoding)
@@ -136,11 +138,7 @@ def _batch(
         for line in _summary(result, out_dir):
             click.echo(line, err=True)
         if options is not None:
-            if result.documents:
-                pages = build_packet(result.packet_items, out_dir, options)
-                click.echo(f"Packet: {options.path} ({result.documents} patients, {pages} pages).", err=True)
-            else:
-                click.echo("Packet: not written, no documents.", err=True)
+            _write_packets(result, out_dir, options)
     except (InputFileError, BatchSetupError, PacketError) as error:
         raise UserError(str(error)) from None
     except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
@@ -149,6 +147,34 @@ def _batch(
         raise UserError(internal_error(error)) from None
     if result.failed:
         click.get_current_context().exit(1)
+
+
+def _packet_options(
+    packet: Path | None, duplex: bool, insert: Path | None, sort_by: str | None
+) -> PacketOptions | None:
+    """--packet and its companions; a bad placeholder is a usage error before any row is read."""
+    if packet is None:
+        return None
+    return PacketOptions(packet, duplex, insert, sort_by, packet_column(packet))
+
+
+def _write_packets(result: BatchResult, out_dir: Path, options: PacketOptions) -> None:
+    """Each packet as it is written: its path and counts, never a patient's name."""
+    if not result.documents:
+        click.echo("Packet: not written, no documents.", err=True)
+        return
+    for packet in build_packets(
+        result.packet_items, out_dir, options, _taken_names(result, out_dir, options)
+    ):
+        click.echo(f"Packet: {packet.path} ({packet.patients} patients, {packet.pages} pages).", err=True)
+
+
+def _taken_names(result: BatchResult, out_dir: Path, options: PacketOptions) -> NameAllocator:
+    """Names per-unit packets must not take: in out_dir every document's, elsewhere the insert's."""
+    if _inside(options.path, out_dir):
+        return result.names
+    insert = options.insert
+    return NameAllocator([insert.name] if insert is not None and _inside(insert, options.path.parent) else [])
 
 
 # cli.py imports this module at its end, and this module needs cli.py's helpers: `batch` exists before they
@@ -174,6 +200,7 @@ def _run(
             out_dir,
             jobs=jobs,
             sort_by=options.sort_by if options else None,
+            group_by=options.group_by if options else None,
             want_packet=options is not None,
             reserved=reserved,
             on_row=on_row,

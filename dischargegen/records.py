@@ -18,7 +18,7 @@ class Record:
     line: int
     # Case fields by their canonical names (case.ALL_FIELDS), as text, ready for build_case().
     fields: Mapping[str, str | None] = field(default_factory=dict)
-    # Other input columns (unit, room, ...) kept only for --sort-by.
+    # Other input columns (unit, room, ...) kept only for --sort-by and a --packet placeholder.
     extra: Mapping[str, str] = field(default_factory=dict)
     # The reader could not map this record: it is written to errors.csv and the run goes on.
     error: InputError | None = None

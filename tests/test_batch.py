@@ -349,6 +349,108 @@ def test_duplex_insert_and_sort(tmp_path: Path, export: Path) -> None:
     assert len(reader.pages) == page
 
 
+# --- one packet per unit ------------------------------------------------------------------------------
+def bookmarked(path: Path) -> list[str]:
+    return [title.split(" \u00b7 ")[0] for title, _ in packet_layout(path)[1]]
+
+
+def test_one_packet_per_unit_sorted_and_duplexed(tmp_path: Path, export: Path) -> None:
+    out = tmp_path / "out"
+    args = ["--packet", out / "packet-{unit}.pdf", "--sort-by", "room", "--duplex"]
+    result = batch(export, "--out-dir", out, "--jobs", "1", *args)
+    assert result.exit_code == 0, result.output
+    north, west = out / "packet-5_North.pdf", out / "packet-4_West.pdf"
+    assert bookmarked(north) == [NAMES[2], NAMES[0]]  # room 2 before room 10 within the unit
+    assert bookmarked(west) == [NAMES[1]]
+    sizes = {r["file"][:5]: int(r["pages"]) for r in manifest(out)}
+    for path, mrns in ((north, ("Q-103", "Q-101")), (west, ("Q-102",))):
+        reader, marks = packet_layout(path)
+        padded = [sizes[mrn] + sizes[mrn] % 2 for mrn in mrns]
+        assert [start for _, start in marks] == [sum(padded[:i]) for i in range(len(mrns))]
+        assert len(reader.pages) == sum(padded)
+        assert f"Packet: {path} ({len(mrns)} patients, {sum(padded)} pages)." in result.stderr
+    # Groups in the input order of their first patient; packets are not documents.
+    assert result.stderr.index("packet-5_North") < result.stderr.index("packet-4_West")
+    assert not any(r["file"].startswith("packet") for r in manifest(out))
+    for row in GOOD:
+        assert row["patient_name"] not in result.output and row["mrn"] not in result.output
+    before = {p.name: p.read_bytes() for p in (north, west)}
+    again = batch(export, "--out-dir", out, "--jobs", "1", *args)
+    assert again.exit_code == 0 and "3 already done" in again.stderr
+    assert {p.name: p.read_bytes() for p in (north, west)} == before  # rebuilt from unchanged rows
+
+
+def test_unit_values_become_safe_distinct_file_names(tmp_path: Path) -> None:
+    units = ["../x", "a/b", "", "a_b", "Q-101_2027-01-01"]
+    rows = [person(f"Unit Person{i}", f"Q-{101 + i}", unit=unit) for i, unit in enumerate(units)]
+    out = tmp_path / "deep" / "out"
+    export = write_csv(tmp_path / "in.csv", rows)
+    result = batch(export, "--out-dir", out, "--jobs", "1", "--packet", out / "{unit}.pdf")
+    assert result.exit_code == 0, result.output
+    expected = [
+        "x.pdf",
+        "a_b.pdf",
+        "no-unit.pdf",
+        "a_b-2.pdf",  # a_b and a/b are different units: not merged
+        "Q-101_2027-01-01-2.pdf",  # never overwrites a patient's document
+    ]
+    for name, patient in zip(expected, rows, strict=True):
+        assert bookmarked(out / name) == [patient["patient_name"]]
+    documents = [r["file"] for r in manifest(out)]
+    assert sorted(p.name for p in pdfs(out)) == sorted([*documents, *expected])
+    assert "Unit Person0" in pdf_text((out / "Q-101_2027-01-01.pdf").read_bytes())
+    assert [p for p in tmp_path.rglob("*") if p.is_file() and p.parent != out and p != export] == []
+
+
+def test_packet_column_through_the_site_mapping(tmp_path: Path) -> None:
+    site = write_text(tmp_path / "site.toml", '[batch.columns]\nunit = "DEPT NAME"\n')
+    rows = [{**row, "Dept_Name": row["unit"]} for row in GOOD]
+    export = write_csv(tmp_path / "in.csv", rows, [*BASE_FIELDS, "Dept_Name"])
+    packet = tmp_path / "packets" / "p-{ Unit }.pdf"
+    packet.parent.mkdir()
+    result = batch(export, "--site", site, "--out-dir", tmp_path / "out", "--jobs", "1", "--packet", packet)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in packet.parent.iterdir()) == ["p-4_West.pdf", "p-5_North.pdf"]
+    assert bookmarked(packet.parent / "p-5_North.pdf") == [NAMES[0], NAMES[2]]
+
+
+@pytest.mark.parametrize(
+    ("packet", "message"),
+    [
+        ("p-{bed}.pdf", "--packet: the input has no column 'bed'"),
+        ("p-{unit}-{room}.pdf", "--packet: use at most one {column} placeholder"),
+        ("p-{}.pdf", "--packet: the placeholder {} names no column"),
+        ("p-{ }.pdf", "--packet: the placeholder {} names no column"),
+        ("{unit}/p.pdf", "--packet: the {column} placeholder belongs in the file name"),
+        ("p-{unit}", "--packet: a packet name with a {column} placeholder must end in .pdf"),
+        ("p-{Patient Name}.pdf", "--packet: {Patient Name} would put patient data into file names"),
+    ],
+)
+def test_bad_packet_placeholders_exit_2_before_rendering(
+    tmp_path: Path, export: Path, packet: str, message: str
+) -> None:
+    out = tmp_path / "out"
+    result = batch(export, "--out-dir", out, "--jobs", "1", "--packet", tmp_path / packet)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not out.exists() or pdfs(out) == []
+    assert list(tmp_path.rglob("*.pdf")) == []
+
+
+def test_fhir_input_has_no_unit_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dischargegen.fhir_source as fhir_source
+
+    def fake(path: Path, site: object) -> Iterator[Record]:
+        yield Record(line=1, fields={key: GOOD[0][key] for key in BASE_FIELDS})
+
+    monkeypatch.setattr(fhir_source, "read_fhir_records", fake)
+    source = write_text(tmp_path / "bundle.json", "{}")
+    out = tmp_path / "out"
+    result = batch(source, "--out-dir", out, "--jobs", "1", "--packet", out / "p-{unit}.pdf")
+    assert result.exit_code == 2 and "--packet: the input has no column 'unit'" in result.output
+    assert pdfs(out) == []
+
+
 # --- FHIR input and the terminal ----------------------------------------------------------------------
 def test_fhir_input_goes_to_the_fhir_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import dischargegen.fhir_source as fhir_source
