@@ -240,7 +240,9 @@ def main() -> None:
             big_tree / small_tree <= 1.2,
         )
         print(f"{big_rows} rows with 2 workers: {big_seconds:.0f} s, {big_cpu:.0f} s CPU")
-        report(f"{big_rows} rows, 2 workers", f"{big_seconds:.0f} s", "< 90 s", big_seconds < 90)
+        # The target is 90 s for 10,000 rows; a quick run scales it, so it can never pass on a smaller job.
+        limit = 90 * big_rows / 10_000
+        report(f"{big_rows} rows, 2 workers", f"{big_seconds:.0f} s", f"< {limit:g} s", big_seconds < limit)
     print("load average at end:   {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
