@@ -74,15 +74,17 @@ def _choice(value: str, field: str, synonyms: Mapping[str, str], allowed: tuple[
     raise InputError(field, f"must be one of: {', '.join(allowed)}")
 
 
+_CHOICES: dict[str, tuple[Mapping[str, str], tuple[str, ...]]] = {
+    "procedure": (vocab.PROCEDURE_SYNONYMS, vocab.PROCEDURES),
+    "anesthesia": (vocab.ANESTHESIA_SYNONYMS, vocab.ANESTHESIA),
+    "cause": (vocab.CAUSE_SYNONYMS, vocab.CAUSES),
+    "language": (vocab.LANGUAGE_SYNONYMS, vocab.LANGUAGES),
+    "paper": (vocab.PAPER_SYNONYMS, vocab.PAPER_SIZES),
+}
+
+
 def parse_choice(value: str, field: str) -> str:
-    tables: dict[str, tuple[Mapping[str, str], tuple[str, ...]]] = {
-        "procedure": (vocab.PROCEDURE_SYNONYMS, vocab.PROCEDURES),
-        "anesthesia": (vocab.ANESTHESIA_SYNONYMS, vocab.ANESTHESIA),
-        "cause": (vocab.CAUSE_SYNONYMS, vocab.CAUSES),
-        "language": (vocab.LANGUAGE_SYNONYMS, vocab.LANGUAGES),
-        "paper": (vocab.PAPER_SYNONYMS, vocab.PAPER_SIZES),
-    }
-    synonyms, allowed = tables[field]
+    synonyms, allowed = _CHOICES[field]
     return _choice(value, field, synonyms, allowed)
 
 

@@ -9,7 +9,6 @@ content that renders but reads too hard, or uses a forbidden abbreviation, is a 
 from __future__ import annotations
 
 import functools
-import io
 import itertools
 import os
 import time
@@ -17,15 +16,13 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-import pypdf
-
 from .check_matrix import Variant, all_variants
 from .check_rules import AbbreviationFinder, check_site_templates
 from .content import RenderedContent, render_content
 from .errors import ContentError, DischargeGenError
 from .markup import Section
 from .readability import Score, document_text, score, section_text
-from .render import render_pdf
+from .render import render_document
 from .site import SiteSettings
 
 # Reading-level formulas are built for passages, not for a heading alone: a section with fewer words than
@@ -133,10 +130,10 @@ def _where(variant: Variant, large_print: bool) -> str:
 def _pdf_pages(variant: Variant, large_print: bool, site: SiteSettings) -> int:
     """Render the variant to PDF exactly as `render` would; return its page count."""
     try:
-        pdf = render_pdf(variant.case(large_print), site)
+        _, pages = render_document(variant.case(large_print), site)
     except ContentError as error:
         raise ContentError(f"{_where(variant, large_print)}: {error}") from None
-    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    return pages
 
 
 @functools.lru_cache(maxsize=4)

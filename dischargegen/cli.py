@@ -155,10 +155,6 @@ def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
     click.echo(f"Wrote {output}", err=True)
 
 
-def main() -> None:  # pragma: no cover - the console script entry point is `cli`
-    cli()
-
-
 __all__ = ["cli"]
 from .batch_cli import batch  # noqa: E402
 

@@ -270,10 +270,6 @@ def _page_frame(
     return PageFrameCanvas, on_page
 
 
-def build_pdf(case: Case, site: SiteSettings, content: RenderedContent) -> bytes:
-    return build_pdf_counted(case, site, content)[0]
-
-
 def build_pdf_counted(case: Case, site: SiteSettings, content: RenderedContent) -> tuple[bytes, int]:
     """The PDF and its page count (the batch manifest lists it; parsing the PDF again would cost more)."""
     register_fonts()
