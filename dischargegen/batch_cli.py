@@ -94,7 +94,7 @@ def _summary(result: BatchResult, out_dir: Path) -> list[str]:
     default=None,
     help="Input format (default: FHIR for a folder or a .json/.ndjson file, else CSV).",
 )
-@click.option("--encoding", help="CSV encoding (default: [batch] encoding, else UTF-8, else Windows-1252).")
+@click.option("--encoding", help="CSV encoding (default: [csv] encoding, else UTF-8, else Windows-1252).")
 @click.option(
     "--packet",
     type=click.Path(dir_okay=False, path_type=Path),

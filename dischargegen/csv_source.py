@@ -2,9 +2,9 @@
 
 What real exports do and how each is handled:
 - encoding: UTF-8 with or without a BOM, else Windows-1252 (found by a first streaming pass over the bytes),
-  or the encoding given by --encoding or [batch] encoding;
+  or the encoding given by --encoding or [csv] encoding;
 - CRLF line ends, quoted fields holding commas and line breaks, blank lines, trailing spaces;
-- their own header names: [batch.columns] maps a canonical name to the export's header; headers match
+- their own header names: [csv.columns] maps a canonical name to the export's header; headers match
   ignoring case, spaces, underscores and hyphens; unknown columns are kept only for --sort-by;
 - a discharge_date column instead of overnight: overnight means discharged on a later day.
 
@@ -110,7 +110,7 @@ def map_header(header: list[str], mapping: Mapping[str, str]) -> Columns:
         raise InputFileError(
             f"the required column {field}{also} is missing (looked for the header {looked_for!r})"
         )
-    # Other columns are kept under their own key, or under a [batch.columns] alias such as unit = "DEPT".
+    # Other columns are kept under their own key, or under a [csv.columns] alias such as unit = "DEPT".
     aliases = {
         column_key(header_name): alias for alias, header_name in mapping.items() if alias not in wanted
     }
@@ -177,9 +177,9 @@ def read_csv_records(path: Path, site: SiteSettings, encoding: str | None = None
     or unknown encoding, on the first next() for a missing header or column, mid-way for bad bytes."""
     if not path.is_file():
         raise InputFileError(f"no input file at {path}")
-    chosen = encoding or site.batch.encoding
+    chosen = encoding or site.csv.encoding
     text_encoding = resolve_encoding(chosen) if chosen else detect_encoding(path)
-    return _records(path, text_encoding, site.batch.columns)
+    return _records(path, text_encoding, site.csv.columns)
 
 
 def _records(path: Path, encoding: str, mapping: Mapping[str, str]) -> Iterator[Record]:

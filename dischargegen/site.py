@@ -75,6 +75,10 @@ class Document:
 @dataclass(frozen=True)
 class Batch:
     file_name_pattern: str = "{mrn}_{procedure_date}.pdf"
+
+
+@dataclass(frozen=True)
+class Csv:
     encoding: str | None = None
     # Canonical column name -> the export's header, for exports with their own names.
     columns: Mapping[str, str] = field(default_factory=dict)
@@ -97,6 +101,7 @@ class SiteSettings:
     content: Content = field(default_factory=Content)
     document: Document = field(default_factory=Document)
     batch: Batch = field(default_factory=Batch)
+    csv: Csv = field(default_factory=Csv)
     fhir: Fhir = field(default_factory=Fhir)
     source: Path | None = None  # the file these came from, for messages; not a TOML key
 

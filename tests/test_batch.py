@@ -210,7 +210,7 @@ def test_windows_1252_export_renders_the_right_name(tmp_path: Path) -> None:
 def test_mapped_columns_from_site_settings(tmp_path: Path) -> None:
     site = write_text(
         tmp_path / "site.toml",
-        '[batch]\nfile_name_pattern = "{line}-{mrn}.pdf"\n[batch.columns]\npatient_name = "PAT_NAME"\n'
+        '[batch]\nfile_name_pattern = "{line}-{mrn}.pdf"\n[csv.columns]\npatient_name = "PAT_NAME"\n'
         'mrn = "PAT MRN"\nprocedure = "CPT"\n',
     )
     columns = [
@@ -403,7 +403,7 @@ def test_unit_values_become_safe_distinct_file_names(tmp_path: Path) -> None:
 
 
 def test_packet_column_through_the_site_mapping(tmp_path: Path) -> None:
-    site = write_text(tmp_path / "site.toml", '[batch.columns]\nunit = "DEPT NAME"\n')
+    site = write_text(tmp_path / "site.toml", '[csv.columns]\nunit = "DEPT NAME"\n')
     rows = [{**row, "Dept_Name": row["unit"]} for row in GOOD]
     export = write_csv(tmp_path / "in.csv", rows, [*BASE_FIELDS, "Dept_Name"])
     packet = tmp_path / "packets" / "p-{ Unit }.pdf"

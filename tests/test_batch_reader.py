@@ -16,7 +16,7 @@ from dischargegen.errors import InputError
 from dischargegen.levels import parse_levels
 from dischargegen.naming import NameAllocator, PatternError, check_pattern, file_name, sanitise
 from dischargegen.records import InputFileError, Record
-from dischargegen.site import DEFAULT_SITE, Batch, SiteSettings
+from dischargegen.site import DEFAULT_SITE, Csv, SiteSettings
 from tests.conftest import BASE_FIELDS
 
 HEADER = ",".join(BASE_FIELDS)
@@ -34,7 +34,7 @@ def read(path: Path, site: SiteSettings = DEFAULT_SITE, encoding: str | None = N
 
 
 def mapped(columns: dict[str, str]) -> SiteSettings:
-    return dataclasses.replace(DEFAULT_SITE, batch=Batch(columns=columns))
+    return dataclasses.replace(DEFAULT_SITE, csv=Csv(columns=columns))
 
 
 # --- encodings --------------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ def test_windows_1252_is_detected(tmp_path: Path) -> None:
 def test_encoding_given_explicitly_wins(tmp_path: Path) -> None:
     path = write(tmp_path, HEADER + "\n" + ROW.replace("Ana Diaz", "Zoë") + "\n", "latin-1")
     assert read(path, encoding="latin-1")[0].fields["patient_name"] == "Zoë"
-    site = dataclasses.replace(DEFAULT_SITE, batch=Batch(encoding="latin-1"))
+    site = dataclasses.replace(DEFAULT_SITE, csv=Csv(encoding="latin-1"))
     assert read(path, site)[0].fields["patient_name"] == "Zoë"
 
 
