@@ -8,16 +8,29 @@ caches against warm ones).
 
 Only a paragraph's first wrap from freshly parsed text is remembered; ReportLab's later re-wraps and the
 pieces it makes when it splits a paragraph across pages go the ordinary way. Splitting edits the line
-structure in place, so a paragraph that shares remembered state splits a private copy. Both tables are
-bounded, so memory stays flat over any number of documents.
+structure in place, so a paragraph that shares remembered state splits a private copy.
+
+Drawing is remembered too: a paragraph is drawn after a move to its place on the page, so its drawing
+operators do not depend on where it lands, only on its lines and on the codes its characters have in the
+document's font subsets. ReportLab gives ASCII fixed codes and other characters the next free code when
+first drawn; `fix_font_codes` hands those out up front, in code-point order, so that the same template
+sentence gets the same codes in every document with the same set of characters. The codes are part of the
+key, and a drawing is kept only when it changed nothing in the document besides its own operators (no new
+font, character code, object or graphics state), so a replay can never refer to something missing.
+
+Every table is bounded, so memory stays flat over any number of documents.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import _processed_frags
 
@@ -26,6 +39,7 @@ V = TypeVar("V")
 
 PARSED_ENTRIES = 2048
 WRAPPED_ENTRIES = 2048  # about 2.5 KiB an entry: both tables full hold some 10 MiB a worker
+DRAWN_ENTRIES = 2048  # about 1 KiB an entry
 # What Paragraph.wrap (with breakLines) sets on the instance.
 _WRAP_STATE = (
     "width",
@@ -63,11 +77,77 @@ class _Bounded(Generic[K, V]):
 # Values hold the style object itself, so the id() in a key can never be reused by another style.
 _parsed: _Bounded[tuple[Any, ...], tuple[Any, ...]] = _Bounded(PARSED_ENTRIES)
 _wrapped: _Bounded[tuple[Any, ...], dict[str, Any]] = _Bounded(WRAPPED_ENTRIES)
+_drawn: _Bounded[tuple[Any, ...], list[str]] = _Bounded(DRAWN_ENTRIES)
+_enabled = True
 
 
 def clear_caches() -> None:
     _parsed.clear()
     _wrapped.clear()
+    _drawn.clear()
+
+
+@contextlib.contextmanager
+def caches_disabled() -> Iterator[None]:
+    """Render as plain ReportLab would, remembering nothing: the reference the tests compare against."""
+    global _enabled
+    clear_caches()
+    _enabled = False
+    try:
+        yield
+    finally:
+        _enabled = True
+
+
+@functools.lru_cache(maxsize=DRAWN_ENTRIES)
+def _beyond_ascii(text: str) -> str:
+    # No-break space is always drawn as code 32, so it never takes a code of its own.
+    return "".join(sorted({char for char in text if ord(char) > 127 and char != "\xa0"}))
+
+
+def fix_font_codes(canvas: Any, text: str, font_names: tuple[str, ...]) -> None:
+    """Give every character of `text` beyond ASCII its code in each font's subsets now, in code-point
+    order, and name each font in the document, so drawings do not depend on which sentence came first."""
+    characters = _beyond_ascii(text)
+    for name in font_names:
+        font = pdfmetrics.getFont(name)
+        font.splitString(characters, canvas._doc)
+        font.getSubsetInternalName(0, canvas._doc)
+
+
+def _document_state(canvas: Any, characters: str) -> tuple[Any, ...] | None:
+    """What a drawing of these characters depends on beyond its own lines (None: not fixed yet)."""
+    doc = canvas._doc
+    codes: list[Any] = [tuple(doc.fontMapping.items())]
+    for name in doc.fontMapping:
+        font = pdfmetrics.getFont(name)
+        state = getattr(font, "state", {}).get(doc) if getattr(font, "_dynamicFont", 0) else None
+        if state is None:
+            continue
+        assignments = state.assignments
+        for char in characters:
+            code = assignments.get(ord(char))
+            if code is None:
+                return None  # this character would take its first code in the drawing itself
+            codes.append(code)
+    return tuple(codes)
+
+
+def _side_effects(canvas: Any) -> tuple[Any, ...]:
+    """Counters of everything a drawing could add to the document besides its operators."""
+    doc = canvas._doc
+    codes = []
+    for name in doc.fontMapping:
+        state = getattr(pdfmetrics.getFont(name), "state", {}).get(doc)
+        codes.append(None if state is None else state.nextCode)
+    return (
+        len(doc.fontMapping),
+        tuple(codes),
+        len(doc.idToObject),
+        len(canvas._extgstate._c),
+        len(canvas._annotationrefs),
+        canvas._annotationCount,
+    )
 
 
 class MemoParagraph(Paragraph):  # type: ignore[misc]
@@ -75,13 +155,15 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
 
     frags: Any
     blPara: Any
+    canv: Any
     _shared: bool = False
+    _draw_key: tuple[Any, ...] | None = None
 
     def __init__(
         self, text: str | None, style: Any, bulletText: Any = None, frags: Any = None, **kw: Any
     ) -> None:
         self._memo_key: tuple[Any, ...] | None = None
-        if frags is not None or text is None:  # a piece of a split paragraph: not remembered
+        if not _enabled or frags is not None or text is None:  # a piece of a split paragraph: not remembered
             super().__init__(text, style, bulletText, frags, **kw)
             return
         key = (text, id(style), bulletText)
@@ -99,7 +181,8 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
         return self._memo_key is not None and not _processed_frags(self.frags)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if not self._rememberable():
+        self._draw_key = None
+        if not _enabled or not self._rememberable():
             width, height = super().wrap(availWidth, availHeight)
             return width, height
         key = (self._memo_key, availWidth)
@@ -108,6 +191,7 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
             self.__dict__.update(hit)
             self._wrapWidths = list(hit["_wrapWidths"])
             self._shared = True
+            self._draw_key = key
             return self.width, self.height
         width, height = super().wrap(availWidth, availHeight)
         if getattr(self, "blPara", None) is not None:
@@ -116,13 +200,35 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
             state["frags"] = self.frags  # breakLines replaces a many-run paragraph's runs by its words
             _wrapped.put(key, state)
             self._shared = True
+            self._draw_key = key
         return width, height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        if self._draw_key is None or self._memo_key is None:
+            super().draw()
+            return
+        text, _, bullet = self._memo_key
+        document = _document_state(canvas, _beyond_ascii(text + (bullet or "")))
+        if document is None:
+            super().draw()
+            return
+        key = (self._draw_key, document)
+        hit = _drawn.get(key)
+        if hit is not None:
+            canvas._code.extend(hit)
+            return
+        before, start = _side_effects(canvas), len(canvas._code)
+        super().draw()
+        if _side_effects(canvas) == before:
+            _drawn.put(key, canvas._code[start:])
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         # Splitting edits the line structure in place (ReportLab adds spaces to words at line ends): work
         # on a private copy, so the remembered one stays as it was made.
         if not hasattr(self, "blPara"):
             self.wrap(availWidth, availHeight)
+        self._draw_key = None
         if self._shared and hasattr(self, "blPara"):
             self.blPara, self.frags = copy.deepcopy((self.blPara, self.frags))
             self._shared = False

@@ -47,10 +47,11 @@ from .layout import (
     styles_for,
 )
 from .markup import Block, Section
-from .paragraphs import MemoParagraph
+from .paragraphs import MemoParagraph, fix_font_codes
 from .site import SiteSettings
 
 PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
+BULLET = "\u2022"
 
 
 def _markup(block: Block) -> str:
@@ -124,7 +125,7 @@ def _flowable(block: Block, styles: Styles, width: float, in_emergency: bool) ->
     if block.kind == "h3":
         return MemoParagraph(markup, styles.subheading)
     if block.kind == "bullet":
-        return MemoParagraph(markup, styles.bullet, bulletText="\u2022")
+        return MemoParagraph(markup, styles.bullet, bulletText=BULLET)
     if block.kind == "number":
         return MemoParagraph(markup, styles.bullet, bulletText=f"{block.number}.")
     if block.kind == "check":
@@ -206,11 +207,18 @@ def _page_frame(
     institution = site.institution.name
     footer_left = f"{institution}  \u00b7  {version_line}" if institution else version_line
     logo = site.document.logo
+    every_text = [patient_line, ids_line, footer_left, messages["footer_page"], BULLET]
+    for section in content.sections:
+        for block in section.blocks:
+            every_text += [block.text, *block.attributes.values()]
+    document_text = "".join(every_text)
 
     class PageFrameCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
+            # Before anything is drawn, so remembered paragraph drawings fit this document's font codes.
+            fix_font_codes(self, document_text, (REGULAR, BOLD))
 
         def _draw_header(self) -> None:
             page_width, page_height = self._pagesize

@@ -14,9 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 from reportlab.pdfgen.canvas import Canvas
 
-from dischargegen import batch_cli, build_case, render_pdf
+from dischargegen import batch_cli
 from dischargegen.cli import cli
-from dischargegen.paragraphs import clear_caches
 from dischargegen.records import Record
 from dischargegen.site import DEFAULT_SITE
 from tests.conftest import BASE_FIELDS, REPO, pdf_text
@@ -476,29 +475,6 @@ def test_progress_path_shows_no_patient_data(
     assert "Rendering" in result.stderr
     for row in GOOD:
         assert row["patient_name"] not in result.output and row["mrn"] not in result.output
-
-
-# --- speed without changing a byte --------------------------------------------------------------------
-def test_remembered_paragraphs_give_the_same_bytes() -> None:
-    variants = [
-        {},
-        {
-            "large_print": "yes",
-            "overnight": "yes",
-            "anesthesia": "general",
-            "levels": "T9-L2",
-            "cause": "cancer",
-        },
-        {"paper": "a4", "procedure": "vertebroplasty", "follow_up": "2027-01-12 14:30", "brace": "yes"},
-        {"anesthesia": "sedation", "blood_thinner_restart": "2027-01-03", "patient_name": "Νίκος Ζαχαρίου"},
-    ]
-    cases = [build_case({**BASE_FIELDS, **variant}) for variant in variants]
-    cold = []
-    for case in cases:
-        clear_caches()
-        cold.append(render_pdf(case, DEFAULT_SITE))
-    warm = [render_pdf(case, DEFAULT_SITE) for case in [*cases, *reversed(cases)]]
-    assert warm == [*cold, *reversed(cold)]
 
 
 def test_a_crash_is_reported_without_its_message(

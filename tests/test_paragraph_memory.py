@@ -1,0 +1,123 @@
+"""Speed without changing a byte: paragraphs remembered across documents (parsing, line breaking and
+drawing) must give exactly the PDF that plain ReportLab gives, whatever was rendered before."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+from dischargegen import build_case, paragraphs, render_pdf
+from dischargegen.fonts import BOLD, REGULAR, register_fonts
+from dischargegen.layout import styles_for
+from dischargegen.paragraphs import MemoParagraph, caches_disabled, clear_caches, fix_font_codes
+from dischargegen.site import DEFAULT_SITE
+from tests.conftest import REPO, fields
+
+VARIANTS = [
+    {},
+    {"large_print": "yes", "overnight": "yes", "anesthesia": "general", "levels": "T9-L2", "cause": "cancer"},
+    {"paper": "a4", "procedure": "vertebroplasty", "follow_up": "2027-01-12 14:30", "brace": "yes"},
+    {"anesthesia": "sedation", "blood_thinner_restart": "2027-01-03", "patient_name": "Νίκος Ζαχαρίου"},
+    {"language": "es", "overnight": "yes", "cause": "trauma"},
+    {"language": "es", "patient_name": "Ángel Muñoz", "procedure_date": "2027-02-15"},
+    # Characters beyond ASCII in a name move the codes of the template's own characters (dashes, quotes).
+    {"patient_name": "Chloé Zoë Dubois"},
+    {"patient_name": "Ólafur Þórsson", "large_print": "yes", "language": "es"},
+]
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> None:
+    clear_caches()
+
+
+def test_remembered_work_gives_the_bytes_plain_reportlab_gives() -> None:
+    cases = [build_case(fields(**variant)) for variant in VARIANTS]
+    with caches_disabled():
+        plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    order = [*range(len(cases)), *reversed(range(len(cases))), 3, 0, 6, 4, 7, 1]
+    remembered = [render_pdf(cases[number], DEFAULT_SITE) for number in order]
+    for position, number in enumerate(order):
+        assert remembered[position] == plain[number], f"variant {number}, rendered at position {position}"
+
+
+def test_drawings_are_replayed_not_redrawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = 0
+    draw_para = Paragraph.drawPara
+
+    def counting(self: Paragraph, *args: object) -> None:
+        nonlocal drawn
+        drawn += 1
+        draw_para(self, *args)
+
+    monkeypatch.setattr(Paragraph, "drawPara", counting)
+    first = build_case(fields())
+    render_pdf(first, DEFAULT_SITE)
+    cold = drawn
+    drawn = 0
+    # Another patient and another date: the shared sentences come from memory.
+    render_pdf(build_case(fields(patient_name="Bo Li", mrn="X-2", procedure_date="2027-03-04")), DEFAULT_SITE)
+    assert cold > 50
+    assert drawn < cold * 0.3, (drawn, cold)
+
+
+def _draw(paragraph: MemoParagraph, canvas: Canvas) -> None:
+    paragraph.wrap(400, 800)
+    paragraph.drawOn(canvas, 72, 300)
+
+
+def test_a_drawing_that_adds_to_the_document_is_not_remembered() -> None:
+    register_fonts()
+    styles = styles_for(False)
+    canvas = Canvas(io.BytesIO())
+    fix_font_codes(canvas, "", (REGULAR,))  # the bold font is not named in this document yet
+    _draw(MemoParagraph("plain words", styles.title), canvas)  # titles are bold: the drawing names it
+    assert len(paragraphs._drawn._items) == 0
+    _draw(MemoParagraph("plain words", styles.body), canvas)  # names nothing new
+    assert len(paragraphs._drawn._items) == 1
+
+
+def test_a_character_without_a_code_yet_is_drawn_the_ordinary_way() -> None:
+    register_fonts()
+    canvas = Canvas(io.BytesIO())
+    fix_font_codes(canvas, "", (REGULAR, BOLD))
+    _draw(MemoParagraph("café", styles_for(False).body), canvas)  # é takes its first code while drawing
+    assert len(paragraphs._drawn._items) == 0
+    other = Canvas(io.BytesIO())
+    fix_font_codes(other, "é", (REGULAR, BOLD))
+    _draw(MemoParagraph("café", styles_for(False).body), other)
+    assert len(paragraphs._drawn._items) == 1
+
+
+def test_bytes_do_not_depend_on_the_process() -> None:
+    """Set and dict orders change with Python's hash seed; the PDF must not."""
+    script = (
+        "import hashlib, sys\n"
+        "from dischargegen import build_case, render_pdf\n"
+        "from dischargegen.site import DEFAULT_SITE\n"
+        "from tests.conftest import fields\n"
+        "from tests.test_paragraph_memory import VARIANTS\n"
+        "for variant in VARIANTS:\n"
+        "    pdf = render_pdf(build_case(fields(**variant)), DEFAULT_SITE)\n"
+        "    print(hashlib.sha256(pdf).hexdigest())\n"
+    )
+    digests = []
+    for seed in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        digests.append(done.stdout.split())
+    assert len(digests[0]) == len(VARIANTS)
+    assert digests[0] == digests[1]
