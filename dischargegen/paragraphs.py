@@ -102,7 +102,7 @@ def caches_disabled() -> Iterator[None]:
 @functools.lru_cache(maxsize=DRAWN_ENTRIES)
 def _beyond_ascii(text: str) -> str:
     # No-break space is always drawn as code 32, so it never takes a code of its own.
-    return "".join(sorted({char for char in text if ord(char) > 127 and char != "\xa0"}))
+    return "".join(sorted(char for char in set(text) if ord(char) > 127 and char != "\xa0"))
 
 
 def fix_font_codes(canvas: Any, text: str, font_names: tuple[str, ...]) -> None:
