@@ -39,7 +39,7 @@ V = TypeVar("V")
 
 PARSED_ENTRIES = 2048
 WRAPPED_ENTRIES = 2048  # about 2.5 KiB an entry: both tables full hold some 10 MiB a worker
-DRAWN_ENTRIES = 2048  # about 1 KiB an entry
+DRAWN_ENTRIES = 2048  # about 1 KiB an entry (the operators, joined)
 # What Paragraph.wrap (with breakLines) sets on the instance.
 _WRAP_STATE = (
     "width",
@@ -77,7 +77,7 @@ class _Bounded(Generic[K, V]):
 # Values hold the style object itself, so the id() in a key can never be reused by another style.
 _parsed: _Bounded[tuple[Any, ...], tuple[Any, ...]] = _Bounded(PARSED_ENTRIES)
 _wrapped: _Bounded[tuple[Any, ...], dict[str, Any]] = _Bounded(WRAPPED_ENTRIES)
-_drawn: _Bounded[tuple[Any, ...], list[str]] = _Bounded(DRAWN_ENTRIES)
+_drawn: _Bounded[tuple[Any, ...], str] = _Bounded(DRAWN_ENTRIES)
 _enabled = True
 
 
@@ -99,10 +99,13 @@ def caches_disabled() -> Iterator[None]:
         _enabled = True
 
 
-@functools.lru_cache(maxsize=DRAWN_ENTRIES)
 def _beyond_ascii(text: str) -> str:
     # No-break space is always drawn as code 32, so it never takes a code of its own.
     return "".join(sorted(char for char in set(text) if ord(char) > 127 and char != "\xa0"))
+
+
+# For paragraphs, which repeat; a whole document's text never does, so it must not fill this table.
+_paragraph_beyond_ascii = functools.lru_cache(maxsize=DRAWN_ENTRIES)(_beyond_ascii)
 
 
 def fix_font_codes(canvas: Any, text: str, font_names: tuple[str, ...]) -> None:
@@ -209,19 +212,24 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
             super().draw()
             return
         text, _, bullet = self._memo_key
-        document = _document_state(canvas, _beyond_ascii(text + (bullet or "")))
+        document = _document_state(canvas, _paragraph_beyond_ascii(text + (bullet or "")))
         if document is None:
             super().draw()
             return
         key = (self._draw_key, document)
         hit = _drawn.get(key)
         if hit is not None:
-            canvas._code.extend(hit)
+            canvas._code.append(hit)
             return
-        before, start = _side_effects(canvas), len(canvas._code)
+        code = canvas._code
+        start = len(code)
+        # ReportLab may fold an operator into the one before it (two moves become one): a drawing that
+        # did so changed code outside its own, and is not kept.
+        before = (_side_effects(canvas), code[start - 1] if start else None)
         super().draw()
-        if _side_effects(canvas) == before:
-            _drawn.put(key, canvas._code[start:])
+        if len(code) > start and (_side_effects(canvas), code[start - 1] if start else None) == before:
+            # One string: the page joins its operators with line ends, so the bytes are the same.
+            _drawn.put(key, "\n".join(code[start:]))
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         # Splitting edits the line structure in place (ReportLab adds spaces to words at line ends): work

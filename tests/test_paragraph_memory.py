@@ -121,3 +121,19 @@ def test_bytes_do_not_depend_on_the_process() -> None:
         digests.append(done.stdout.split())
     assert len(digests[0]) == len(VARIANTS)
     assert digests[0] == digests[1]
+
+
+class _FoldingParagraph(MemoParagraph):
+    """Starts with a move, which ReportLab folds into the move that placed the paragraph."""
+
+    def drawPara(self, debug: int = 0) -> None:  # noqa: N802 (ReportLab's name)
+        self.canv.translate(1, 1)
+        super().drawPara(debug)
+
+
+def test_a_drawing_that_changed_the_operator_before_it_is_not_remembered() -> None:
+    register_fonts()
+    canvas = Canvas(io.BytesIO())
+    fix_font_codes(canvas, "", (REGULAR, BOLD))
+    _draw(_FoldingParagraph("plain words", styles_for(False).body), canvas)
+    assert len(paragraphs._drawn._items) == 0
