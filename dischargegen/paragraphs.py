@@ -184,6 +184,10 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
         return self._memo_key is not None and not _processed_frags(self.frags)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self._draw_key is not None and self._draw_key[1] == availWidth:
+            # Asked again at the same width (a table wraps each cell for its row heights and again to
+            # draw it): the lines are the ones already made, and breaking them again would give the same.
+            return self.width, self.height
         self._draw_key = None
         if not _enabled or not self._rememberable():
             width, height = super().wrap(availWidth, availHeight)

@@ -67,6 +67,25 @@ def test_drawings_are_replayed_not_redrawn(monkeypatch: pytest.MonkeyPatch) -> N
     assert drawn < cold * 0.3, (drawn, cold)
 
 
+def test_lines_are_broken_once_not_again_for_each_wrap(monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = 0
+    break_lines = Paragraph.breakLines
+
+    def counting(self: Paragraph, *args: object) -> object:
+        nonlocal broken
+        broken += 1
+        return break_lines(self, *args)
+
+    monkeypatch.setattr(Paragraph, "breakLines", counting)
+    render_pdf(build_case(fields()), DEFAULT_SITE)
+    cold = broken
+    broken = 0
+    # Tables wrap each cell more than once; a remembered paragraph must not break its lines again.
+    render_pdf(build_case(fields(patient_name="Bo Li", mrn="X-2", procedure_date="2027-03-04")), DEFAULT_SITE)
+    assert cold > 50
+    assert broken < cold * 0.2, (broken, cold)
+
+
 def _draw(paragraph: MemoParagraph, canvas: Canvas) -> None:
     paragraph.wrap(400, 800)
     paragraph.drawOn(canvas, 72, 300)
