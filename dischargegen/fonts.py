@@ -22,12 +22,29 @@ def register_fonts() -> frozenset[int]:
     """Register the font family once per process; return the code points both weights can draw."""
     regular = TTFont(REGULAR, str(FONT_DIR / "NotoSans-Regular.ttf"))
     bold = TTFont(BOLD, str(FONT_DIR / "NotoSans-Bold.ttf"))
-    pdfmetrics.registerFont(regular)
-    pdfmetrics.registerFont(bold)
+    for font in (regular, bold):
+        _remember_subsets(font)
+        pdfmetrics.registerFont(font)
     for italic in (0, 1):
         addMapping(REGULAR, 0, italic, REGULAR)
         addMapping(REGULAR, 1, italic, BOLD)
     return frozenset(regular.face.charToGlyph) & frozenset(bold.face.charToGlyph)
+
+
+SUBSET_ENTRIES = 64  # a subset file is some 20-40 KiB
+
+
+def _remember_subsets(font: TTFont) -> None:
+    """Every document embeds the part of the font it uses. Documents with the same characters (their codes
+    are fixed up front, see paragraphs.fix_font_codes) need the same part, so make it once: building it
+    reads and rewrites the font's tables each time."""
+    make_subset = font.face.makeSubset
+
+    @functools.lru_cache(maxsize=SUBSET_ENTRIES)
+    def remembered(subset: tuple[int, ...]) -> bytes:
+        return bytes(make_subset(list(subset)))
+
+    font.face.makeSubset = lambda subset: remembered(tuple(subset))
 
 
 # Remembered because a batch checks the same template sentences for every patient; bounded.

@@ -1,5 +1,5 @@
-"""Speed without changing a byte: paragraphs remembered across documents (parsing, line breaking and
-drawing) must give exactly the PDF that plain ReportLab gives, whatever was rendered before."""
+"""Speed without changing a byte: work remembered across documents (paragraph parsing, line breaking
+and drawing; font subsets) must give exactly the PDF that plain ReportLab gives, whatever came before."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import subprocess
 import sys
 
 import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from dischargegen import build_case, paragraphs, render_pdf
-from dischargegen.fonts import BOLD, REGULAR, register_fonts
+from dischargegen.fonts import BOLD, FONT_DIR, REGULAR, register_fonts
 from dischargegen.layout import styles_for
 from dischargegen.paragraphs import MemoParagraph, caches_disabled, clear_caches, fix_font_codes
 from dischargegen.site import DEFAULT_SITE
@@ -163,3 +165,14 @@ def test_a_drawing_that_changed_the_operator_before_it_is_not_remembered() -> No
     fix_font_codes(canvas, "", (REGULAR, BOLD))
     _draw(_FoldingParagraph("plain words", styles_for(False).body), canvas)
     assert len(paragraphs._drawn._items) == 0
+
+
+def test_a_remembered_font_subset_is_the_one_reportlab_makes() -> None:
+    register_fonts()
+    remembered = pdfmetrics.getFont(BOLD).face
+    plain = TTFont("plain", str(FONT_DIR / "NotoSans-Bold.ttf")).face
+    subset = [0, *range(1, 5), *range(32, 127), 0xE9, 0xF1, 0x2019]
+    first = remembered.makeSubset(subset)
+    assert first == plain.makeSubset(subset)
+    assert remembered.makeSubset(list(subset)) == first  # from memory this time
+    assert remembered.makeSubset(subset[:-1]) == plain.makeSubset(subset[:-1])
