@@ -111,9 +111,16 @@ def load_messages(environment: jinja2.Environment, language: str) -> dict[str, s
 
 def render_content(case: Case, site: SiteSettings) -> RenderedContent:
     environment = cached_environment(site.content.templates_dir, case.language)
+    html = render_html(case, site)
+    return RenderedContent(parse_document(html), load_messages(environment, case.language), case.language)
+
+
+def render_html(case: Case, site: SiteSettings) -> str:
+    """The templates' output for one case, before it is parsed into blocks."""
+    environment = cached_environment(site.content.templates_dir, case.language)
     name = DOCUMENT_TEMPLATE.format(language=case.language)
     try:
-        html = environment.get_template(name).render(build_context(case, site))
+        return str(environment.get_template(name).render(build_context(case, site)))
     except jinja2.TemplateNotFound as error:
         raise ContentError(f"template {error.name} was not found") from None
     except UnicodeDecodeError:
@@ -122,4 +129,3 @@ def render_content(case: Case, site: SiteSettings) -> RenderedContent:
         raise ContentError(f"{name}: {error.message}") from None
     except jinja2.TemplateError as error:
         raise ContentError(f"{name}: {error}") from None
-    return RenderedContent(parse_document(html), load_messages(environment, case.language), case.language)
