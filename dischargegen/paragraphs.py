@@ -1,14 +1,15 @@
-"""Paragraphs that remember their parsing and line breaking across documents in one process.
+"""Paragraphs that remember their parsing, line breaking and drawing across documents in one process.
 
 A batch renders the same sentences thousands of times: most of a document is template text, only names,
 dates and numbers change. ReportLab parses every paragraph's markup and breaks it into lines from scratch
 each time, about a third of the rendering time. This keeps both results, keyed by the exact markup, style
-and width, so the output is byte-for-byte what plain Paragraphs give (tests/test_batch.py checks it, cold
-caches against warm ones).
+and width, so the output is byte-for-byte what plain Paragraphs give (tests/test_paragraph_memory.py
+compares against rendering with `caches_disabled`).
 
-Only a paragraph's first wrap from freshly parsed text is remembered; ReportLab's later re-wraps and the
-pieces it makes when it splits a paragraph across pages go the ordinary way. Splitting edits the line
-structure in place, so a paragraph that shares remembered state splits a private copy.
+Only a paragraph's first wrap from freshly parsed text is remembered, and a paragraph asked again at the
+same width keeps its lines; ReportLab's re-wraps at another width and the pieces it makes when it splits a
+paragraph across pages go the ordinary way. Splitting edits the line structure in place, so a paragraph
+that shares remembered state splits a private copy.
 
 Drawing is remembered too: a paragraph is drawn after a move to its place on the page, so its drawing
 operators do not depend on where it lands, only on its lines and on the codes its characters have in the
