@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
@@ -176,3 +176,22 @@ def test_a_remembered_font_subset_is_the_one_reportlab_makes() -> None:
     assert first == plain.makeSubset(subset)
     assert remembered.makeSubset(list(subset)) == first  # from memory this time
     assert remembered.makeSubset(subset[:-1]) == plain.makeSubset(subset[:-1])
+
+
+def test_a_remembered_font_file_is_written_as_reportlab_writes_it() -> None:
+    register_fonts()
+    subset = [0, *range(32, 127), 0xE9, 0x2019]
+    name = "AAAAAA+NotoSans-Bold"
+    written = []
+    for face in (
+        TTFont("plain", str(FONT_DIR / "NotoSans-Bold.ttf")).face,
+        pdfmetrics.getFont(BOLD).face,
+        pdfmetrics.getFont(BOLD).face,  # compressed from memory this time
+    ):
+        document = pdfdoc.PDFDocument(invariant=1)
+        face.addSubsetObjects(document, name, subset)
+        stream = document.idToObject[f"fontFile:{face.filename}({name})"]
+        written.append(stream.format(document))
+    assert b"/FlateDecode" in written[0]
+    assert written[1] == written[0]
+    assert written[2] == written[0]
