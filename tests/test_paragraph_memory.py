@@ -49,41 +49,33 @@ def test_remembered_work_gives_the_bytes_plain_reportlab_gives() -> None:
         assert remembered[position] == plain[number], f"variant {number}, rendered at position {position}"
 
 
-def test_drawings_are_replayed_not_redrawn(monkeypatch: pytest.MonkeyPatch) -> None:
-    drawn = 0
-    draw_para = Paragraph.drawPara
+def calls_cold_then_warm(monkeypatch: pytest.MonkeyPatch, method: str) -> tuple[int, int]:
+    """How often Paragraph.`method` runs for a first document, then for another patient on another date
+    (whose shared sentences can come from memory)."""
+    calls = 0
+    original = getattr(Paragraph, method)
 
-    def counting(self: Paragraph, *args: object) -> None:
-        nonlocal drawn
-        drawn += 1
-        draw_para(self, *args)
+    def counting(self: Paragraph, *args: object) -> object:
+        nonlocal calls
+        calls += 1
+        return original(self, *args)
 
-    monkeypatch.setattr(Paragraph, "drawPara", counting)
-    first = build_case(fields())
-    render_pdf(first, DEFAULT_SITE)
-    cold = drawn
-    drawn = 0
-    # Another patient and another date: the shared sentences come from memory.
+    monkeypatch.setattr(Paragraph, method, counting)
+    render_pdf(build_case(fields()), DEFAULT_SITE)
+    cold, calls = calls, 0
     render_pdf(build_case(fields(patient_name="Bo Li", mrn="X-2", procedure_date="2027-03-04")), DEFAULT_SITE)
+    return cold, calls
+
+
+def test_drawings_are_replayed_not_redrawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    cold, drawn = calls_cold_then_warm(monkeypatch, "drawPara")
     assert cold > 50
     assert drawn < cold * 0.3, (drawn, cold)
 
 
 def test_lines_are_broken_once_not_again_for_each_wrap(monkeypatch: pytest.MonkeyPatch) -> None:
-    broken = 0
-    break_lines = Paragraph.breakLines
-
-    def counting(self: Paragraph, *args: object) -> object:
-        nonlocal broken
-        broken += 1
-        return break_lines(self, *args)
-
-    monkeypatch.setattr(Paragraph, "breakLines", counting)
-    render_pdf(build_case(fields()), DEFAULT_SITE)
-    cold = broken
-    broken = 0
     # Tables wrap each cell more than once; a remembered paragraph must not break its lines again.
-    render_pdf(build_case(fields(patient_name="Bo Li", mrn="X-2", procedure_date="2027-03-04")), DEFAULT_SITE)
+    cold, broken = calls_cold_then_warm(monkeypatch, "breakLines")
     assert cold > 50
     assert broken < cold * 0.2, (broken, cold)
 
