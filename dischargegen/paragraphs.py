@@ -119,13 +119,16 @@ def fix_font_codes(canvas: Any, text: str, font_names: tuple[str, ...]) -> None:
         font.getSubsetInternalName(0, canvas._doc)
 
 
+def _font_states(doc: Any) -> list[Any]:
+    """The subset state of each font named in the document; None for a standard (non-subset) font."""
+    return [getattr(pdfmetrics.getFont(name), "state", {}).get(doc) for name in doc.fontMapping]
+
+
 def _document_state(canvas: Any, characters: str) -> tuple[Any, ...] | None:
     """What a drawing of these characters depends on beyond its own lines (None: not fixed yet)."""
     doc = canvas._doc
     codes: list[Any] = [tuple(doc.fontMapping.items())]
-    for name in doc.fontMapping:
-        font = pdfmetrics.getFont(name)
-        state = getattr(font, "state", {}).get(doc) if getattr(font, "_dynamicFont", 0) else None
+    for state in _font_states(doc):
         if state is None:
             continue
         assignments = state.assignments
@@ -140,13 +143,9 @@ def _document_state(canvas: Any, characters: str) -> tuple[Any, ...] | None:
 def _side_effects(canvas: Any) -> tuple[Any, ...]:
     """Counters of everything a drawing could add to the document besides its operators."""
     doc = canvas._doc
-    codes = []
-    for name in doc.fontMapping:
-        state = getattr(pdfmetrics.getFont(name), "state", {}).get(doc)
-        codes.append(None if state is None else state.nextCode)
     return (
         len(doc.fontMapping),
-        tuple(codes),
+        tuple(None if state is None else state.nextCode for state in _font_states(doc)),
         len(doc.idToObject),
         len(canvas._extgstate._c),
         len(canvas._annotationrefs),
