@@ -187,3 +187,33 @@ def test_a_remembered_font_file_is_written_as_reportlab_writes_it() -> None:
     assert b"/FlateDecode" in written[0]
     assert written[1] == written[0]
     assert written[2] == written[0]
+
+
+def _two_font_pdf() -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont(BOLD, 14)
+    canvas.drawString(72, 720, "Call 911 \u2014 Chloé’s back pain")
+    canvas.setFont(REGULAR, 12)
+    canvas.drawString(72, 700, "Ángel Muñoz: no lifting until Friday")
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_remembered_font_objects_are_written_as_reportlab_writes_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    register_fonts()
+    fonts = [pdfmetrics.getFont(name) for name in (REGULAR, BOLD)]
+    assert all("addObjects" in vars(font) for font in fonts)  # the remembering wrapper is in place
+    first = _two_font_pdf()
+    again = _two_font_pdf()  # width tables and character maps from memory this time
+    with monkeypatch.context() as plain_reportlab:
+        for font in fonts:
+            plain_reportlab.delattr(font, "addObjects")
+            plain_reportlab.delattr(font.face, "makeSubset")
+            plain_reportlab.delattr(font.face, "addSubsetObjects")
+        plain = _two_font_pdf()
+    assert b"/Widths" in plain and b"/ToUnicode" in plain
+    assert first == plain
+    assert again == plain
