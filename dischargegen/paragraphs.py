@@ -17,7 +17,8 @@ document's font subsets. ReportLab gives ASCII fixed codes and other characters 
 first drawn; `fix_font_codes` hands those out up front, in code-point order, so that the same template
 sentence gets the same codes in every document with the same set of characters. The codes are part of the
 key, and a drawing is kept only when it changed nothing in the document besides its own operators (no new
-font, character code, object or graphics state), so a replay can never refer to something missing.
+font, character code, object or graphics state), so a replay can never refer to something missing. A
+replay also writes the save, move and restore that place it directly, without ReportLab's state keeping.
 
 Every table is bounded, so memory stays flat over any number of documents.
 """
@@ -31,6 +32,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import _processed_frags
@@ -210,18 +212,36 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
             self._draw_key = key
         return width, height
 
-    def draw(self) -> None:
-        canvas = self.canv
+    def _remembered_drawing(self, canvas: Any) -> tuple[tuple[Any, ...] | None, str | None]:
+        """The key of this paragraph's drawing in this document (None: not rememberable), and the drawing
+        if it is remembered."""
         if self._draw_key is None or self._memo_key is None:
-            super().draw()
-            return
+            return None, None
         text, _, bullet = self._memo_key
         document = _document_state(canvas, _paragraph_beyond_ascii(text + (bullet or "")))
         if document is None:
+            return None, None
+        key = (self._draw_key, document)
+        return key, _drawn.get(key)
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
+        """Flowable.drawOn, with a remembered drawing written straight in. Flowable.drawOn brackets the
+        drawing in save/restore of the graphics state (which leaves the canvas as it was) and a move
+        that cannot fold into the operator before it (a save); the same operators, without the work."""
+        if not getattr(self, "_showBoundary", False):
+            _, hit = self._remembered_drawing(canvas)
+            if hit is not None:
+                x = self._hAlignAdjust(x, _sW)
+                canvas._code.extend(("q", f"{fp_str(1, 0, 0, 1, x, y)} cm", hit, "Q"))
+                return
+        super().drawOn(canvas, x, y, _sW)
+
+    def draw(self) -> None:
+        canvas = self.canv
+        key, hit = self._remembered_drawing(canvas)
+        if key is None:
             super().draw()
             return
-        key = (self._draw_key, document)
-        hit = _drawn.get(key)
         if hit is not None:
             canvas._code.append(hit)
             return

@@ -49,18 +49,20 @@ def test_remembered_work_gives_the_bytes_plain_reportlab_gives() -> None:
         assert remembered[position] == plain[number], f"variant {number}, rendered at position {position}"
 
 
-def calls_cold_then_warm(monkeypatch: pytest.MonkeyPatch, method: str) -> tuple[int, int]:
-    """How often Paragraph.`method` runs for a first document, then for another patient on another date
+def calls_cold_then_warm(
+    monkeypatch: pytest.MonkeyPatch, method: str, owner: type = Paragraph
+) -> tuple[int, int]:
+    """How often `owner`.`method` runs for a first document, then for another patient on another date
     (whose shared sentences can come from memory)."""
     calls = 0
-    original = getattr(Paragraph, method)
+    original = getattr(owner, method)
 
     def counting(self: Paragraph, *args: object) -> object:
         nonlocal calls
         calls += 1
         return original(self, *args)
 
-    monkeypatch.setattr(Paragraph, method, counting)
+    monkeypatch.setattr(owner, method, counting)
     render_pdf(build_case(fields()), DEFAULT_SITE)
     cold, calls = calls, 0
     render_pdf(build_case(fields(patient_name="Bo Li", mrn="X-2", procedure_date="2027-03-04")), DEFAULT_SITE)
@@ -71,6 +73,13 @@ def test_drawings_are_replayed_not_redrawn(monkeypatch: pytest.MonkeyPatch) -> N
     cold, drawn = calls_cold_then_warm(monkeypatch, "drawPara")
     assert cold > 50
     assert drawn < cold * 0.3, (drawn, cold)
+
+
+def test_a_replayed_drawing_skips_the_graphics_state_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its save, move and restore are written straight in (the bytes test checks they are the same).
+    cold, saves = calls_cold_then_warm(monkeypatch, "saveState", Canvas)
+    assert cold > 100
+    assert saves < cold * 0.5, (saves, cold)
 
 
 def test_lines_are_broken_once_not_again_for_each_wrap(monkeypatch: pytest.MonkeyPatch) -> None:
