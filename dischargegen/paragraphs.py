@@ -102,6 +102,11 @@ def caches_disabled() -> Iterator[None]:
         _enabled = True
 
 
+def remembering() -> bool:
+    """False inside `caches_disabled`: other drawings remembered per document (page headers) follow it."""
+    return _enabled
+
+
 def _beyond_ascii(text: str) -> str:
     # No-break space is always drawn as code 32, so it never takes a code of its own.
     return "".join(sorted(char for char in set(text) if ord(char) > 127 and char != "\xa0"))

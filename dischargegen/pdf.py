@@ -48,7 +48,7 @@ from .layout import (
     styles_for,
 )
 from .markup import Block, Section
-from .paragraphs import MemoParagraph, fix_font_codes
+from .paragraphs import MemoParagraph, fix_font_codes, remembering
 from .site import SiteSettings
 
 PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
@@ -235,10 +235,16 @@ def _page_frame(
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
+            self._header: list[str] | None = None
             # Before anything is drawn, so remembered paragraph drawings fit this document's font codes.
             fix_font_codes(self, document_text, (REGULAR, BOLD))
 
         def _draw_header(self) -> None:
+            if self._header is not None:
+                # Every page starts from the same graphics state, so its header is the same operators.
+                self._code.extend(self._header)
+                return
+            start = len(self._code)
             page_width, page_height = self._pagesize
             usable = page_width - 2 * MARGIN_SIDE
             top = page_height - 0.55 * 72
@@ -252,6 +258,8 @@ def _page_frame(
             self.setLineWidth(0.8)
             rule_y = top - size * 2.2
             self.line(MARGIN_SIDE, rule_y, page_width - MARGIN_SIDE, rule_y)
+            if remembering():
+                self._header = self._code[start:]
 
         def _draw_footer(self, page: int, pages: int) -> None:
             page_width, _ = self._pagesize
