@@ -42,6 +42,7 @@ from dischargegen.content import render_content  # noqa: E402
 from dischargegen.csv_source import read_csv_records  # noqa: E402
 from dischargegen.fonts import BOLD, REGULAR, register_fonts  # noqa: E402
 from dischargegen.layout import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_for  # noqa: E402
+from dischargegen.pdf_writing import as_reportlab_ships  # noqa: E402
 
 FIRST = ["Ana", "Bo", "Chloé", "Dmitri", "Eleni", "Farid", "Grace", "Hiro", "Inés", "Jonas", "Νίκος", "Ольга"]
 LAST = ["Diaz", "Li", "Dubois", "Volkov", "Papadaki", "Haddad", "Okafor", "Sato", "García", "Berg", "Ivanova"]
@@ -105,7 +106,9 @@ def bare_document(blocks: list[tuple[str, str, int]], case: Any, paper: str) -> 
         buffer, pagesize=PAGE_SIZES[paper], leftMargin=MARGIN_SIDE, rightMargin=MARGIN_SIDE,
         topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, invariant=1,
     )  # fmt: skip
-    document.build(story, onFirstPage=frame, onLaterPages=frame)
+    # ReportLab's own PDF-writing functions: the batch path puts quicker ones in (dischargegen.pdf_writing).
+    with as_reportlab_ships():
+        document.build(story, onFirstPage=frame, onLaterPages=frame)
     return buffer.getvalue()
 
 

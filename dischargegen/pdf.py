@@ -27,7 +27,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from . import __version__
+from . import __version__, pdf_writing
 from .case import Case
 from .content import RenderedContent
 from .fonts import BOLD, REGULAR, register_fonts
@@ -307,6 +307,7 @@ def _page_frame(
 def build_pdf_counted(case: Case, site: SiteSettings, content: RenderedContent) -> tuple[bytes, int]:
     """The PDF and its page count (the batch manifest lists it; parsing the PDF again would cost more)."""
     register_fonts()
+    pdf_writing.install()
     styles = styles_for(case.large_print)
     page_size = PAGE_SIZES[case.paper or site.document.paper]
     width = page_size[0] - 2 * MARGIN_SIDE

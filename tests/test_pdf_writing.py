@@ -1,0 +1,58 @@
+"""The quicker PDF-writing functions must answer exactly as ReportLab's own."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reportlab.pdfbase import pdfdoc
+
+from dischargegen import build_case, pdf_writing, render_pdf
+from dischargegen.site import DEFAULT_SITE
+from tests.conftest import fields
+from tests.test_paragraph_memory import VARIANTS
+
+
+def test_every_one_byte_character_encodes_as_reportlab_encodes_it() -> None:
+    for code in range(256):
+        char = chr(code)
+        try:
+            expected: object = pdf_writing._reportlab_encode(char)
+        except UnicodeError:
+            expected = UnicodeError
+        try:
+            got: object = pdf_writing.pdfdoc_encode(char)
+        except UnicodeError:
+            got = UnicodeError
+        assert got == expected, f"U+{code:04X}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x20AC), max_size=20))
+def test_text_encodes_as_reportlab_encodes_it(text: str) -> None:
+    def outcome(encode: object) -> object:
+        try:
+            return encode(text)  # type: ignore[operator]
+        except UnicodeError:
+            return UnicodeError
+
+    assert outcome(pdf_writing.pdfdoc_encode) == outcome(pdf_writing._reportlab_encode)
+    assert pdf_writing.pdfdoc_encode(text.encode("utf-8")) == text.encode("utf-8")  # bytes pass through
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12))
+def test_names_are_written_as_reportlab_writes_them(name: str) -> None:
+    assert pdf_writing.pdf_name(name) == pdf_writing._reportlab_name(name)
+    assert pdf_writing.pdf_name(name) == pdf_writing._reportlab_name(name)  # from memory this time
+
+
+@pytest.mark.parametrize("variant", VARIANTS[:4] + VARIANTS[6:])
+def test_documents_are_the_bytes_reportlab_writes(variant: dict[str, str]) -> None:
+    case = build_case(fields(**variant))
+    quick = render_pdf(case, DEFAULT_SITE)
+    assert pdfdoc.pdfdocEnc is pdf_writing.pdfdoc_encode and pdfdoc.PDFName is pdf_writing.pdf_name
+    with pdf_writing.as_reportlab_ships():
+        assert pdfdoc.pdfdocEnc is pdf_writing._reportlab_encode
+        plain = render_pdf(case, DEFAULT_SITE)
+    assert quick == plain
