@@ -42,7 +42,10 @@ V = TypeVar("V")
 
 PARSED_ENTRIES = 2048
 WRAPPED_ENTRIES = 2048  # about 2.5 KiB an entry: both tables full hold some 10 MiB a worker
-DRAWN_ENTRIES = 2048  # about 1 KiB an entry (the operators, joined)
+# A drawing is some 250 bytes of operators plus its key; there is one per sentence and set of font
+# codes. 1,000 of the benchmark's rows keep about 2,900 in use: a 2,048 table evicted drawings still in
+# use (7.7 sentences drawn afresh a document, against 0.7 now). Full, it holds some 5 MiB a worker.
+DRAWN_ENTRIES = 8192
 # What Paragraph.wrap (with breakLines) sets on the instance.
 _WRAP_STATE = (
     "width",
@@ -113,7 +116,7 @@ def _beyond_ascii(text: str) -> str:
 
 
 # For paragraphs, which repeat; a whole document's text never does, so it must not fill this table.
-_paragraph_beyond_ascii = functools.lru_cache(maxsize=DRAWN_ENTRIES)(_beyond_ascii)
+_paragraph_beyond_ascii = functools.lru_cache(maxsize=PARSED_ENTRIES)(_beyond_ascii)
 
 
 def fix_font_codes(canvas: Any, text: str, font_names: tuple[str, ...]) -> None:
