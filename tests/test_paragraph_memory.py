@@ -12,9 +12,9 @@ import pytest
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
+from reportlab.platypus import KeepTogether, Paragraph
 
-from dischargegen import build_case, paragraphs, render_pdf
+from dischargegen import build_case, paragraphs, pdf, render_pdf
 from dischargegen.fonts import BOLD, FONT_DIR, REGULAR, register_fonts
 from dischargegen.layout import styles_for
 from dischargegen.paragraphs import MemoParagraph, caches_disabled, clear_caches, fix_font_codes
@@ -226,3 +226,24 @@ def test_remembered_font_objects_are_written_as_reportlab_writes_them(
     assert b"/Widths" in plain and b"/ToUnicode" in plain
     assert first == plain
     assert again == plain
+
+
+def test_keep_together_groups_measured_without_a_frame_copy_give_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    copies = 0
+    deepcopy_frame = pdf.BodyFrame.__deepcopy__
+
+    def counting(self: pdf.BodyFrame, memo: dict[int, object]) -> pdf.BodyFrame:
+        nonlocal copies
+        copies += 1
+        return deepcopy_frame(self, memo)
+
+    monkeypatch.setattr(pdf.BodyFrame, "__deepcopy__", counting)
+    cases = [build_case(fields(**variant)) for variant in VARIANTS]
+    measured = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    assert copies == 0
+    monkeypatch.setattr(pdf, "MeasuredKeepTogether", KeepTogether)  # ReportLab's own, frame copies and all
+    plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    assert copies > 10 * len(cases)
+    assert measured == plain
