@@ -173,9 +173,10 @@ _PLAIN_ATTRIBUTE = re.compile(r'([a-z][a-z-]*)="([^"<>]*)"')
 _INLINE_TAGS = {("", "strong", "", ""), ("/", "strong", "", ""), ("", "br", "", ""), ("", "br", "", "/")}
 
 
-def _scan(html: str, start: int, end: int, parser: _Parser) -> int | None:
+def _scan(html: str, start: int, end: int, parser: _Parser, whole_sections: bool = True) -> int | None:
     """Feed html[start:end] to `parser` as HTMLParser would; return the index where scanning stopped,
-    or None when the text leaves the plain shape."""
+    or None when the text leaves the plain shape. With `whole_sections`, a section seen before is taken
+    from memory whole."""
     position = start
     while position < end:
         tag_start = html.find("<", position, end)
@@ -185,6 +186,11 @@ def _scan(html: str, start: int, end: int, parser: _Parser) -> int | None:
             parser.handle_data(unescape(html[position:tag_start]))
         if tag_start == end:
             break
+        if whole_sections and html.startswith("<section", tag_start) and _clean(parser):
+            taken = _take_section(html, tag_start, end, parser)
+            if taken is not None:
+                position = taken
+                continue
         tag = _PLAIN_TAG.match(html, tag_start, end)
         if tag is None:
             return None
@@ -204,6 +210,44 @@ def _scan(html: str, start: int, end: int, parser: _Parser) -> int | None:
             # patient, so take them from memory when they are plain.
             position = _take_block(html, position, end, name, parser)
     return position
+
+
+def _clean(parser: _Parser) -> bool:
+    """Nothing open that a section's reading would depend on or leave behind."""
+    return parser.block is None and not parser.in_section and not parser.lists and not parser.bold
+
+
+@functools.lru_cache(maxsize=1024)
+def _section_blocks(source: str) -> Section | None:
+    """A whole `<section ...>...</section>` read on its own; None unless it closes everything it opens
+    (read in place, it would leave something open for what follows)."""
+    parser = _Parser()
+    if _scan(source, 0, len(source), parser, whole_sections=False) is None or not _clean(parser):
+        return None
+    if len(parser.sections) != 3:
+        return None
+    before, section, after = parser.sections
+    return None if before.blocks or after.blocks else section
+
+
+def _take_section(html: str, position: int, end: int, parser: _Parser) -> int | None:
+    """Read a section from memory when the same markup was read before: a batch's documents share most
+    sections word for word. The index after it, or None to read it the ordinary way."""
+    close = html.find("</section>", position, end)
+    if close < 0:
+        return None
+    close += len("</section>")
+    section = _section_blocks(html[position:close])
+    if section is None:
+        return None
+    blocks = [
+        Block(
+            block.kind, [Run(run.text, run.bold) for run in block.runs], block.number, dict(block.attributes)
+        )
+        for block in section.blocks
+    ]
+    parser.sections += [Section(section.kind, blocks), Section("plain")]  # as handle_endtag leaves them
+    return close
 
 
 @functools.lru_cache(maxsize=4096)
