@@ -217,8 +217,15 @@ def _clean(parser: _Parser) -> bool:
     return parser.block is None and not parser.in_section and not parser.lists and not parser.bold
 
 
+# A remembered section, compact (tuples hold some 3 KiB a section where the dataclasses held 7):
+# (kind, blocks), each block (kind, number, attributes, runs), each run (text, bold).
+_CompactSection = tuple[
+    str, tuple[tuple[str, int, tuple[tuple[str, str], ...], tuple[tuple[str, bool], ...]], ...]
+]
+
+
 @functools.lru_cache(maxsize=1024)
-def _section_blocks(source: str) -> Section | None:
+def _section_blocks(source: str) -> _CompactSection | None:
     """A whole `<section ...>...</section>` read on its own; None unless it closes everything it opens
     (read in place, it would leave something open for what follows)."""
     parser = _Parser()
@@ -227,7 +234,17 @@ def _section_blocks(source: str) -> Section | None:
     if len(parser.sections) != 3:
         return None
     before, section, after = parser.sections
-    return None if before.blocks or after.blocks else section
+    if before.blocks or after.blocks:
+        return None
+    return section.kind, tuple(
+        (
+            block.kind,
+            block.number,
+            tuple(block.attributes.items()),
+            tuple((run.text, run.bold) for run in block.runs),
+        )
+        for block in section.blocks
+    )
 
 
 def _take_section(html: str, position: int, end: int, parser: _Parser) -> int | None:
@@ -237,16 +254,18 @@ def _take_section(html: str, position: int, end: int, parser: _Parser) -> int | 
     if close < 0:
         return None
     close += len("</section>")
-    section = _section_blocks(html[position:close])
-    if section is None:
+    remembered = _section_blocks(html[position:close])
+    if remembered is None:
         return None
-    blocks = [
-        Block(
-            block.kind, [Run(run.text, run.bold) for run in block.runs], block.number, dict(block.attributes)
-        )
-        for block in section.blocks
-    ]
-    parser.sections += [Section(section.kind, blocks), Section("plain")]  # as handle_endtag leaves them
+    kind, blocks = remembered
+    section = Section(
+        kind,
+        [
+            Block(block_kind, [Run(text, bold) for text, bold in runs], number, dict(attributes))
+            for block_kind, number, attributes, runs in blocks
+        ],
+    )
+    parser.sections += [section, Section("plain")]  # as handle_endtag leaves them
     return close
 
 
