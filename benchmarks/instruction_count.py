@@ -1,0 +1,74 @@
+"""CPU instructions per document on the batch path, counted by valgrind: a figure that does not move with
+the machine's load, for comparing two versions of the code (wall and CPU times on a shared machine move
+by half from one hour to the next).
+
+    python benchmarks/instruction_count.py          # needs valgrind (apt-get install valgrind)
+
+Renders 10, then 40 of the benchmark's documents in one process each, under callgrind, and prints the
+difference divided by 30: the instructions of a warm document (start-up, imports and the first, cold
+documents cancel out). Takes about three minutes: callgrind runs code some 50 times slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+WARM, COUNTED = 10, 40
+
+
+def render(documents: int) -> None:
+    """The measured work: the benchmark's first rows, as the batch renders them."""
+    sys.path.insert(0, str(REPO))
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from batch_benchmark import row
+
+    from dischargegen import build_case, load_site
+    from dischargegen.batch_worker import warm_up
+    from dischargegen.render import render_document
+
+    site = load_site()
+    warm_up(site)
+    for number in range(documents):
+        render_document(build_case({k: v or None for k, v in row(number).items()}), site)
+
+
+def instructions(documents: int) -> int:
+    command = [
+        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+        sys.executable, __file__, "--render", str(documents),
+    ]  # fmt: skip
+    # A fixed hash seed: set and dict orders, and so the work, are the same in every run.
+    done = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"}, check=False
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"valgrind failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--render", type=int, help=argparse.SUPPRESS)  # the child under valgrind
+    options = parser.parse_args()
+    if options.render is not None:
+        render(options.render)
+        return
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (apt-get install valgrind)")
+    warm, counted = instructions(WARM), instructions(COUNTED)
+    per_document = (counted - warm) / (COUNTED - WARM)
+    print(f"instructions per document (batch path, warm): {per_document / 1e6:.1f} million")
+
+
+if __name__ == "__main__":
+    main()
