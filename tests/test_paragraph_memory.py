@@ -3,6 +3,7 @@ and drawing; font subsets) must give exactly the PDF that plain ReportLab gives,
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph
+from reportlab.platypus import Frame, KeepTogether, Paragraph, flowables
 
 from dischargegen import build_case, paragraphs, pdf, render_pdf
 from dischargegen.fonts import BOLD, FONT_DIR, REGULAR, register_fonts
@@ -232,14 +233,14 @@ def test_keep_together_groups_measured_without_a_frame_copy_give_the_same_bytes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     copies = 0
-    deepcopy_frame = pdf.BodyFrame.__deepcopy__
 
-    def counting(self: pdf.BodyFrame, memo: dict[int, object]) -> pdf.BodyFrame:
+    def counting(value: object, memo: dict[int, object] | None = None) -> object:
         nonlocal copies
-        copies += 1
-        return deepcopy_frame(self, memo)
+        copies += isinstance(value, Frame)
+        return copy.deepcopy(value, memo)
 
-    monkeypatch.setattr(pdf.BodyFrame, "__deepcopy__", counting)
+    # KeepTogether measures its content against flowables.deepcopy(the page frame).
+    monkeypatch.setattr(flowables, "deepcopy", counting)
     cases = [build_case(fields(**variant)) for variant in VARIANTS]
     measured = [render_pdf(case, DEFAULT_SITE) for case in cases]
     assert copies == 0
