@@ -116,7 +116,9 @@ def _beyond_ascii(text: str) -> str:
 
 
 # For paragraphs, which repeat; a whole document's text never does, so it must not fill this table.
-_paragraph_beyond_ascii = functools.lru_cache(maxsize=PARSED_ENTRIES)(_beyond_ascii)
+@functools.lru_cache(maxsize=PARSED_ENTRIES)
+def _paragraph_beyond_ascii(text: str, bullet: str | None) -> str:
+    return _beyond_ascii(text + (bullet or ""))
 
 
 def fix_font_codes(canvas: Any, text: str, font_names: tuple[str, ...]) -> None:
@@ -135,7 +137,29 @@ def _font_states(doc: Any) -> list[Any]:
 
 
 def _document_state(canvas: Any, characters: str) -> tuple[Any, ...] | None:
-    """What a drawing of these characters depends on beyond its own lines (None: not fixed yet)."""
+    """What a drawing of these characters depends on beyond its own lines (None: not fixed yet).
+
+    Asked for every paragraph drawn, so each canvas keeps its answers. An answer can only change when a
+    font is named in the document: ReportLab never takes a name or a character's code back, so a
+    mapping of the same length is the same mapping, and a code once given stays. A None (a character
+    still without a code) is not kept: the drawing itself may give it one."""
+    mapped = len(canvas._doc.fontMapping)
+    memo: tuple[int, dict[str, tuple[Any, ...]]] | None = canvas.__dict__.get(_STATES_ATTRIBUTE)
+    if memo is None or memo[0] != mapped:
+        memo = (mapped, {})
+        setattr(canvas, _STATES_ATTRIBUTE, memo)
+    known = memo[1].get(characters)
+    if known is None:
+        known = _current_document_state(canvas, characters)
+        if known is not None:
+            memo[1][characters] = known
+    return known
+
+
+_STATES_ATTRIBUTE = "_dischargegen_document_states"
+
+
+def _current_document_state(canvas: Any, characters: str) -> tuple[Any, ...] | None:
     doc = canvas._doc
     codes: list[Any] = [tuple(doc.fontMapping.items())]
     for state in _font_states(doc):
@@ -226,7 +250,7 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
         if self._draw_key is None or self._memo_key is None:
             return None, None
         text, _, bullet = self._memo_key
-        document = _document_state(canvas, _paragraph_beyond_ascii(text + (bullet or "")))
+        document = _document_state(canvas, _paragraph_beyond_ascii(text, bullet))
         if document is None:
             return None, None
         key = (self._draw_key, document)

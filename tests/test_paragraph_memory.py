@@ -248,3 +248,45 @@ def test_keep_together_groups_measured_without_a_frame_copy_give_the_same_bytes(
     plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
     assert copies > 10 * len(cases)
     assert measured == plain
+
+
+def test_a_canvas_works_out_its_font_state_once_per_set_of_characters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    worked_out = 0
+    original = paragraphs._current_document_state
+
+    def counting(canvas: Canvas, characters: str) -> object:
+        nonlocal worked_out
+        worked_out += 1
+        return original(canvas, characters)
+
+    monkeypatch.setattr(paragraphs, "_current_document_state", counting)
+    render_pdf(build_case(fields()), DEFAULT_SITE)
+    worked_out = 0
+    render_pdf(build_case(fields(patient_name="Bo Li", mrn="X-2")), DEFAULT_SITE)
+    # Some hundred paragraphs are drawn; they use a handful of sets of characters beyond ASCII.
+    assert 0 < worked_out < 10, worked_out
+
+
+def test_a_font_named_later_changes_what_a_drawing_depends_on() -> None:
+    register_fonts()
+    canvas = Canvas(io.BytesIO())
+    fix_font_codes(canvas, "é", (REGULAR, BOLD))
+    before = paragraphs._document_state(canvas, "é")
+    assert before is not None
+    canvas.setFont("Courier", 10)  # a third font in the document: drawings name fonts by their order
+    after = paragraphs._document_state(canvas, "é")
+    assert after != before
+    assert after == paragraphs._current_document_state(canvas, "é")
+
+
+def test_a_character_still_without_a_code_is_asked_again() -> None:
+    register_fonts()
+    canvas = Canvas(io.BytesIO())
+    fix_font_codes(canvas, "", (REGULAR, BOLD))
+    assert paragraphs._document_state(canvas, "ñ") is None
+    for name in (REGULAR, BOLD):
+        pdfmetrics.getFont(name).splitString("ñ", canvas._doc)
+    assert paragraphs._document_state(canvas, "ñ") == paragraphs._current_document_state(canvas, "ñ")
+    assert paragraphs._document_state(canvas, "ñ") is not None
