@@ -235,6 +235,7 @@ def _page_frame(
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
             self._header: list[str] | None = None
+            self._footer_left: dict[float, list[str]] = {}  # by the size the text fits at
             # Before anything is drawn, so remembered paragraph drawings fit this document's font codes.
             fix_font_codes(self, document_text, (REGULAR, BOLD))
 
@@ -264,15 +265,25 @@ def _page_frame(
             page_width, _ = self._pagesize
             size = styles.footer_size
             y = 0.5 * 72
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.8)
-            self.line(MARGIN_SIDE, y + size * 1.6, page_width - MARGIN_SIDE, y + size * 1.6)
             page_text = messages["footer_page"].format(page=page, pages=pages)
             page_size = size + 2
             room = page_width - 2 * MARGIN_SIDE - stringWidth(page_text, BOLD, page_size) - 12
-            self.setFillColor(INK)
-            self.setFont(REGULAR, _fit(footer_left, REGULAR, size, room))
-            self.drawString(MARGIN_SIDE, y, footer_left)
+            left_size = _fit(footer_left, REGULAR, size, room)
+            drawn = self._footer_left.get(left_size)
+            if drawn is not None:
+                # The rule and the left-hand text set every state they use (line width, colours, font),
+                # so on every page of the document they are the same operators. Only the number differs.
+                self._code.extend(drawn)
+            else:
+                start = len(self._code)
+                self.setStrokeColor(RULE)
+                self.setLineWidth(0.8)
+                self.line(MARGIN_SIDE, y + size * 1.6, page_width - MARGIN_SIDE, y + size * 1.6)
+                self.setFillColor(INK)
+                self.setFont(REGULAR, left_size)
+                self.drawString(MARGIN_SIDE, y, footer_left)
+                if remembering():
+                    self._footer_left[left_size] = self._code[start:]
             self.setFont(BOLD, page_size)
             self.drawRightString(page_width - MARGIN_SIDE, y, page_text)
 

@@ -4,22 +4,26 @@ and drawing; font subsets) must give exactly the PDF that plain ReportLab gives,
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import os
+import re
 import subprocess
 import sys
 
 import pytest
+from pypdf import PdfReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, KeepTogether, Paragraph, flowables
 
 from dischargegen import build_case, paragraphs, pdf, render_pdf
+from dischargegen.content import render_content
 from dischargegen.fonts import BOLD, FONT_DIR, REGULAR, register_fonts
-from dischargegen.layout import styles_for
+from dischargegen.layout import PAGE_SIZES, styles_for
 from dischargegen.paragraphs import MemoParagraph, caches_disabled, clear_caches, fix_font_codes
-from dischargegen.site import DEFAULT_SITE
+from dischargegen.site import DEFAULT_SITE, SiteSettings
 from tests.conftest import REPO, fields
 
 VARIANTS = [
@@ -290,3 +294,49 @@ def test_a_character_still_without_a_code_is_asked_again() -> None:
         pdfmetrics.getFont(name).splitString("ñ", canvas._doc)
     assert paragraphs._document_state(canvas, "ñ") == paragraphs._current_document_state(canvas, "ñ")
     assert paragraphs._document_state(canvas, "ñ") is not None
+
+
+def _footers(site: SiteSettings, numbers: list[tuple[int, int]]) -> list[list[str]]:
+    """The operators of each footer (page, of pages), drawn in turn on one document's canvas."""
+    register_fonts()
+    case = build_case(fields())
+    content = render_content(case, site)
+    canvas_class, _ = pdf._page_frame(case, site, content, styles_for(False))
+    canvas = canvas_class(io.BytesIO(), pagesize=PAGE_SIZES["letter"])
+    drawn = []
+    for page, pages in numbers:
+        start = len(canvas._code)
+        canvas._draw_footer(page, pages)
+        drawn.append(canvas._code[start:])
+    return drawn
+
+
+def test_footers_from_memory_are_the_ones_drawn_afresh() -> None:
+    # A name long enough to be set smaller beside "Page 10 of 12" than beside "Page 1 of 9".
+    institution = dataclasses.replace(
+        DEFAULT_SITE.institution, name="Saint Example Regional Medical Center, Ely"
+    )
+    site = dataclasses.replace(DEFAULT_SITE, institution=institution)
+    numbers = [(1, 9), (2, 9), (10, 12), (1, 12), (9, 9), (11, 12)]
+    remembered = _footers(site, numbers)
+    with caches_disabled():
+        fresh = _footers(site, numbers)
+    sizes = {re.search(r"/F2\+0 (\S+) Tf", "".join(footer)).group(1) for footer in fresh}  # type: ignore[union-attr]
+    assert len(sizes) == 2, sizes
+    assert remembered == fresh
+
+
+def test_a_footer_draws_the_institution_line_once_a_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    original = Canvas.drawString
+
+    def counting(self: Canvas, x: float, y: float, text: str, *args: object, **kwargs: object) -> None:
+        calls.append(text)
+        original(self, x, y, text, *args, **kwargs)
+
+    monkeypatch.setattr(Canvas, "drawString", counting)
+    pdf_bytes = render_pdf(build_case(fields()), DEFAULT_SITE)
+    pages = len(PdfReader(io.BytesIO(pdf_bytes)).pages)
+    assert pages > 2
+    version_lines = [text for text in calls if "Content version" in text]
+    assert len(version_lines) == 1, version_lines
