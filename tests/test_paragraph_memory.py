@@ -13,12 +13,13 @@ import sys
 
 import pytest
 from pypdf import PdfReader
-from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, KeepTogether, Paragraph, flowables
 
 from dischargegen import build_case, paragraphs, pdf, render_pdf
+from dischargegen import fonts as fonts_module
 from dischargegen.content import render_content
 from dischargegen.fonts import BOLD, FONT_DIR, REGULAR, register_fonts
 from dischargegen.layout import PAGE_SIZES, styles_for
@@ -227,6 +228,7 @@ def test_remembered_font_objects_are_written_as_reportlab_writes_them(
             plain_reportlab.delattr(font, "addObjects")
             plain_reportlab.delattr(font.face, "makeSubset")
             plain_reportlab.delattr(font.face, "addSubsetObjects")
+        plain_reportlab.setattr(ttfonts, "makeToUnicodeCMap", fonts_module._make_character_map)
         plain = _two_font_pdf()
     assert b"/Widths" in plain and b"/ToUnicode" in plain
     assert first == plain
@@ -359,3 +361,20 @@ def test_the_body_frame_answers_reportlab_without_raising(monkeypatch: pytest.Mo
     plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
     assert len(missing) > 50 * len(cases)  # ReportLab's own frame: an exception per flowable placed
     assert answered == plain
+
+
+def test_character_maps_are_written_once_per_subset(monkeypatch: pytest.MonkeyPatch) -> None:
+    register_fonts()
+    made: list[str] = []
+    original = fonts_module._make_character_map
+
+    def counting(font_name: str, subset: list[int]) -> str:
+        made.append(font_name)
+        return str(original(font_name, subset))
+
+    monkeypatch.setattr(fonts_module, "_make_character_map", counting)
+    fonts_module._remembered_character_map.cache_clear()
+    first = _two_font_pdf()
+    assert len(made) == 2  # one subset of each font
+    assert _two_font_pdf() == first
+    assert len(made) == 2
