@@ -25,7 +25,15 @@ from pathlib import Path
 from typing import IO
 
 from . import __version__
-from .batch_worker import Done, Job, render_in_worker, render_to_file, start_worker, warm_up
+from .batch_worker import (
+    Done,
+    Job,
+    render_in_worker,
+    render_to_file,
+    settled_for_rendering,
+    start_worker,
+    warm_up,
+)
 from .case import ALL_FIELDS, Case, build_case
 from .csv_source import column_key
 from .errors import DischargeGenError, InputError
@@ -336,19 +344,20 @@ def run_batch(
             # Before the pool starts: forked workers inherit loaded fonts and compiled templates (shared,
             # copy-on-write) instead of each loading their own; other start methods load them per worker.
             warm_up(site)
-            if jobs > 1:
-                run.pool = concurrent.futures.ProcessPoolExecutor(
-                    max_workers=jobs, initializer=start_worker, initargs=(site, out_dir)
-                )
-            window = jobs * WINDOW_PER_WORKER
-            first = True
-            for record in records:
-                if first:
-                    _check_columns(record, sort_by, group_by)
-                first = False
-                run.pending.append(run.admit(record, previous))
-                run.drain(manifest, errors, keep=window)
-            run.drain(manifest, errors, keep=-1)
+            with settled_for_rendering():
+                if jobs > 1:
+                    run.pool = concurrent.futures.ProcessPoolExecutor(
+                        max_workers=jobs, initializer=start_worker, initargs=(site, out_dir)
+                    )
+                window = jobs * WINDOW_PER_WORKER
+                first = True
+                for record in records:
+                    if first:
+                        _check_columns(record, sort_by, group_by)
+                    first = False
+                    run.pending.append(run.admit(record, previous))
+                    run.drain(manifest, errors, keep=window)
+                run.drain(manifest, errors, keep=-1)
         except BaseException:
             # Keep what finished for the rerun; the journals stay, manifest.csv is left as it was.
             if run.pool is not None:

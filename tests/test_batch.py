@@ -4,8 +4,11 @@ terminal. Inputs are a few rows each; the PDFs are read back with pypdf."""
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +17,10 @@ import pytest
 from click.testing import CliRunner, Result
 from reportlab.pdfgen.canvas import Canvas
 
-from dischargegen import batch_cli
+from dischargegen import batch_cli, batch_worker
+from dischargegen.batch import run_batch
 from dischargegen.cli import cli
+from dischargegen.csv_source import read_csv_records
 from dischargegen.records import Record
 from dischargegen.site import DEFAULT_SITE
 from tests.conftest import BASE_FIELDS, REPO, pdf_text
@@ -289,6 +294,31 @@ def test_results_do_not_depend_on_the_number_of_workers(tmp_path: Path, export: 
     ).read_bytes()
     for one, two in zip(pdfs(tmp_path / "one"), pdfs(tmp_path / "two"), strict=True):
         assert one.read_bytes() == two.read_bytes()
+
+
+def test_an_in_process_run_settles_the_collector_and_puts_it_back(tmp_path: Path, export: Path) -> None:
+    before = gc.get_threshold(), gc.get_freeze_count()
+    seen = []
+    records = read_csv_records(export, DEFAULT_SITE)
+    run_batch(records, DEFAULT_SITE, tmp_path / "out", on_row=lambda _: seen.append(gc.get_threshold()[0]))
+    assert seen and set(seen) == {batch_worker.YOUNG_GENERATION_THRESHOLD}
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_a_worker_freezes_what_it_loaded_and_collects_less_often() -> None:
+    script = (
+        "import gc\n"
+        "from pathlib import Path\n"
+        "from dischargegen.batch_worker import start_worker\n"
+        "from dischargegen.site import DEFAULT_SITE\n"
+        "start_worker(DEFAULT_SITE, Path('.'))\n"
+        "print(gc.get_threshold()[0], gc.get_freeze_count() > 10_000)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(batch_worker.YOUNG_GENERATION_THRESHOLD), "True"]
 
 
 # --- the packet ----------------------------------------------------------------------------------------
