@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import itertools
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
@@ -36,6 +37,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import _processed_frags
+from reportlab.platypus.paraparser import ParaFrag
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -46,6 +48,7 @@ WRAPPED_ENTRIES = 2048  # about 2.5 KiB an entry: both tables full hold some 10 
 # codes. 1,000 of the benchmark's rows keep about 2,900 in use: a 2,048 table evicted drawings still in
 # use (7.7 sentences drawn afresh a document, against 0.7 now). Full, it holds some 5 MiB a worker.
 DRAWN_ENTRIES = 8192
+STATE_ENTRIES = 1024  # a state per set of characters beyond ASCII in the documents' text
 # What Paragraph.wrap (with breakLines) sets on the instance.
 _WRAP_STATE = (
     "width",
@@ -91,6 +94,7 @@ def clear_caches() -> None:
     _parsed.clear()
     _wrapped.clear()
     _drawn.clear()
+    _state_numbers.clear()
 
 
 @contextlib.contextmanager
@@ -136,27 +140,42 @@ def _font_states(doc: Any) -> list[Any]:
     return [getattr(pdfmetrics.getFont(name), "state", {}).get(doc) for name in doc.fontMapping]
 
 
-def _document_state(canvas: Any, characters: str) -> tuple[Any, ...] | None:
-    """What a drawing of these characters depends on beyond its own lines (None: not fixed yet).
+def _document_state(canvas: Any, characters: str) -> int | None:
+    """What a drawing of these characters depends on beyond its own lines, as a number (equal numbers,
+    equal states), or None: not fixed yet.
 
     Asked for every paragraph drawn, so each canvas keeps its answers. An answer can only change when a
     font is named in the document: ReportLab never takes a name or a character's code back, so a
     mapping of the same length is the same mapping, and a code once given stays. A None (a character
     still without a code) is not kept: the drawing itself may give it one."""
     mapped = len(canvas._doc.fontMapping)
-    memo: tuple[int, dict[str, tuple[Any, ...]]] | None = canvas.__dict__.get(_STATES_ATTRIBUTE)
+    memo: tuple[int, dict[str, int]] | None = canvas.__dict__.get(_STATES_ATTRIBUTE)
     if memo is None or memo[0] != mapped:
         memo = (mapped, {})
         setattr(canvas, _STATES_ATTRIBUTE, memo)
     known = memo[1].get(characters)
     if known is None:
-        known = _current_document_state(canvas, characters)
-        if known is not None:
-            memo[1][characters] = known
+        state = _current_document_state(canvas, characters)
+        if state is None:
+            return None
+        known = memo[1][characters] = _state_number(state)
     return known
 
 
 _STATES_ATTRIBUTE = "_dischargegen_document_states"
+# A state is a tuple of some dozen names and codes, hashed and compared on every lookup of a drawing;
+# a number is cheaper. Numbers are never given twice, so clearing the table only costs a few redrawings.
+_state_numbers: dict[tuple[Any, ...], int] = {}
+_numbers_given = itertools.count()
+
+
+def _state_number(state: tuple[Any, ...]) -> int:
+    number = _state_numbers.get(state)
+    if number is None:
+        if len(_state_numbers) >= STATE_ENTRIES:
+            _state_numbers.clear()
+        number = _state_numbers[state] = next(_numbers_given)
+    return number
 
 
 def _current_document_state(canvas: Any, characters: str) -> tuple[Any, ...] | None:
@@ -215,18 +234,26 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
 
     def _rememberable(self) -> bool:
         """Only a first wrap from freshly parsed runs; ReportLab re-wraps its processed runs itself."""
-        return self._memo_key is not None and not _processed_frags(self.frags)
+        if self._memo_key is None:
+            return False
+        frags = self.frags
+        if frags and type(frags[0]) is ParaFrag:
+            # ReportLab's test indexes the first run, and catches the error a parsed run raises: the
+            # same answer without raising, asked for every paragraph placed.
+            return True
+        return not _processed_frags(frags)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if self._draw_key is not None and self._draw_key[1] == availWidth:
+        if self._draw_key is not None and self._draw_key[-1] == availWidth:
             # Asked again at the same width (a table wraps each cell for its row heights and again to
             # draw it): the lines are the ones already made, and breaking them again would give the same.
             return self.width, self.height
         self._draw_key = None
-        if not _enabled or not self._rememberable():
+        if not _enabled or self._memo_key is None or not self._rememberable():
             width, height = super().wrap(availWidth, availHeight)
             return width, height
-        key = (self._memo_key, availWidth)
+        # Flat keys: a tuple's hash is not kept, so every lookup hashes each tuple nested in it.
+        key = (*self._memo_key, availWidth)
         hit = _wrapped.get(key)
         if hit is not None:
             self.__dict__.update(hit)
@@ -253,7 +280,7 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
         document = _document_state(canvas, _paragraph_beyond_ascii(text, bullet))
         if document is None:
             return None, None
-        key = (self._draw_key, document)
+        key = (*self._draw_key, document)
         return key, _drawn.get(key)
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803

@@ -284,7 +284,7 @@ def test_a_font_named_later_changes_what_a_drawing_depends_on() -> None:
     canvas.setFont("Courier", 10)  # a third font in the document: drawings name fonts by their order
     after = paragraphs._document_state(canvas, "é")
     assert after != before
-    assert after == paragraphs._current_document_state(canvas, "é")
+    assert after == paragraphs._state_number(paragraphs._current_document_state(canvas, "é") or ())
 
 
 def test_a_character_still_without_a_code_is_asked_again() -> None:
@@ -294,8 +294,9 @@ def test_a_character_still_without_a_code_is_asked_again() -> None:
     assert paragraphs._document_state(canvas, "ñ") is None
     for name in (REGULAR, BOLD):
         pdfmetrics.getFont(name).splitString("ñ", canvas._doc)
-    assert paragraphs._document_state(canvas, "ñ") == paragraphs._current_document_state(canvas, "ñ")
-    assert paragraphs._document_state(canvas, "ñ") is not None
+    state = paragraphs._current_document_state(canvas, "ñ")
+    assert state is not None
+    assert paragraphs._document_state(canvas, "ñ") == paragraphs._state_number(state)
 
 
 def _footers(site: SiteSettings, numbers: list[tuple[int, int]]) -> list[list[str]]:
@@ -378,3 +379,24 @@ def test_character_maps_are_written_once_per_subset(monkeypatch: pytest.MonkeyPa
     assert len(made) == 2  # one subset of each font
     assert _two_font_pdf() == first
     assert len(made) == 2
+
+
+def test_a_state_number_is_never_given_to_another_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(paragraphs, "STATE_ENTRIES", 2)
+    first = paragraphs._state_number(("a",))
+    assert paragraphs._state_number(("a",)) == first
+    given = {first, paragraphs._state_number(("b",)), paragraphs._state_number(("c",))}  # the table fills
+    assert len(given) == 3
+    assert paragraphs._state_number(("a",)) not in given  # asked again after a clear: a new number
+
+
+def test_a_parsed_run_cannot_be_indexed_as_reportlab_assumes() -> None:
+    # MemoParagraph._rememberable answers for parsed runs without asking ReportLab's _processed_frags,
+    # which indexes the first run and takes the error as "not processed".
+    from reportlab.platypus.paragraph import _processed_frags
+    from reportlab.platypus.paraparser import ParaFrag
+
+    assert not hasattr(ParaFrag, "__getitem__")
+    paragraph = MemoParagraph("plain <b>words</b>", styles_for(False).body)
+    assert type(paragraph.frags[0]) is ParaFrag
+    assert paragraph._rememberable() is (not _processed_frags(paragraph.frags)) is True
