@@ -47,12 +47,42 @@ def test_names_are_written_as_reportlab_writes_them(name: str) -> None:
     assert pdf_writing.pdf_name(name) == pdf_writing._reportlab_name(name)  # from memory this time
 
 
+class _Text(str):
+    """A subclass: goes to ReportLab's own function."""
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.integers(-(10**12), 10**12),
+        st.floats(allow_nan=False, allow_infinity=False, width=32),
+        st.text(alphabet=st.characters(max_codepoint=0x20AC), max_size=12),
+        st.binary(max_size=12),
+        st.booleans(),
+        st.none(),
+        st.text(max_size=6).map(_Text),
+        st.text(alphabet="abcXYZ", min_size=1, max_size=6).map(pdfdoc.PDFString),
+        st.lists(st.integers(0, 999), max_size=4).map(pdfdoc.PDFArray),
+    )
+)
+def test_values_are_formatted_as_reportlab_formats_them(value: object) -> None:
+    def outcome(format_value: object) -> object:
+        try:
+            return format_value(value, pdfdoc.PDFDocument(invariant=1))  # type: ignore[operator]
+        except (UnicodeError, ValueError) as error:  # ValueError: numbers beyond what PDF writes
+            return type(error)
+
+    assert outcome(pdf_writing.pdf_format) == outcome(pdf_writing._reportlab_format)
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_documents_are_the_bytes_reportlab_writes(variant: dict[str, str]) -> None:
     case = build_case(fields(**variant))
     quick = render_pdf(case, DEFAULT_SITE)
     assert pdfdoc.pdfdocEnc is pdf_writing.pdfdoc_encode and pdfdoc.PDFName is pdf_writing.pdf_name
+    assert pdfdoc.format is pdf_writing.pdf_format
     with pdf_writing.as_reportlab_ships():
         assert pdfdoc.pdfdocEnc is pdf_writing._reportlab_encode
+        assert pdfdoc.format is pdf_writing._reportlab_format
         plain = render_pdf(case, DEFAULT_SITE)
     assert quick == plain
