@@ -7,6 +7,7 @@ This is where every "for N hours/days" of the brief becomes a calendar date, so 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from .errors import ContentError
 from .formatting import moment_after
 from .levels import region
 from .markup import Section, parse_document
-from .site import SiteSettings
+from .site import Limits, SiteSettings
 from .templating import cached_environment
 
 DOCUMENT_TEMPLATE = "{language}/discharge.html"
@@ -71,7 +72,7 @@ def build_context(case: Case, site: SiteSettings) -> dict[str, Any]:
             "last_reviewed": site.content.last_reviewed,
         },
         "limits": {
-            **asdict(limits),
+            **_limits_as_dict(limits),
             "driving_hours": site.driving_hours(case.anesthesia),
             "lifting_limit_kg": round(limits.lifting_limit_lb * KG_PER_LB, 1),
             "fever_c": round((limits.fever_f - 32) * 5 / 9, 1),
@@ -93,7 +94,20 @@ def build_context(case: Case, site: SiteSettings) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=16)
+def _limits_as_dict(limits: Limits) -> dict[str, Any]:
+    # dataclasses.asdict deep-copies every value, for each document; the site's limits never change.
+    return asdict(limits)
+
+
 def load_messages(environment: jinja2.Environment, language: str) -> dict[str, str]:
+    """The language's labels drawn outside the templates (header, footer, title), a copy of its own."""
+    return dict(_remembered_messages(environment, language))
+
+
+# Read and parsed once per environment, like the templates beside them (compiled once, never reloaded).
+@functools.lru_cache(maxsize=16)
+def _remembered_messages(environment: jinja2.Environment, language: str) -> dict[str, str]:
     name = MESSAGES_FILE.format(language=language)
     assert environment.loader is not None
     try:

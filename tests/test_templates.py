@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jinja2
 import pytest
 
-from dischargegen import ContentError, load_site
+from dischargegen import ContentError, content, load_site
 from dischargegen.site import SiteSettings
+from dischargegen.templating import cached_environment
 from tests.conftest import render, render_text
 
 
@@ -130,3 +132,24 @@ def test_a_site_logo_is_drawn_on_page_one_only(tmp_path: Path) -> None:
     pages = pypdf.PdfReader(BytesIO(pdf)).pages
     assert len(pages[0].images) == 1
     assert all(len(page.images) == 0 for page in pages[1:])
+
+
+def test_messages_are_read_once_per_environment_and_handed_out_as_copies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    environment = cached_environment(None, "es")
+    assert environment.loader is not None
+    reads: list[str] = []
+    original = type(environment.loader).get_source
+
+    def counting(self: jinja2.BaseLoader, env: jinja2.Environment, name: str) -> object:
+        reads.append(name)
+        return original(self, env, name)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(environment.loader), "get_source", counting)
+    content._remembered_messages.cache_clear()
+    first = content.load_messages(environment, "es")
+    first["title"] = "changed by a caller"
+    again = content.load_messages(environment, "es")
+    assert reads == ["es/messages.toml"]
+    assert again["title"] != "changed by a caller"
