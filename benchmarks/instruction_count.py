@@ -30,11 +30,12 @@ def render(documents: int) -> None:
     from batch_benchmark import row
 
     from dischargegen import build_case, load_site
-    from dischargegen.batch_worker import warm_up
+    from dischargegen.batch_worker import settle_for_rendering, warm_up
     from dischargegen.render import render_document
 
     site = load_site()
     warm_up(site)
+    settle_for_rendering()  # as a batch worker does
     for number in range(documents):
         render_document(build_case({k: v or None for k, v in row(number).items()}), site)
 
