@@ -37,7 +37,7 @@ from .batch_worker import (
 from .case import ALL_FIELDS, Case, build_case
 from .csv_source import column_key
 from .errors import DischargeGenError, InputError
-from .files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX
+from .files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, flush_to_disk
 from .manifest import (
     ERROR_COLUMNS,
     ERRORS,
@@ -261,6 +261,13 @@ class _Run:
         return None
 
     def _settle(self, slot: _Slot, done: Done) -> None:
+        if not done.message:
+            # Workers only rename their files into place (whole for every process, whatever is killed);
+            # a manifest line must never reach the disk before its file does, in case of a power cut.
+            try:
+                flush_to_disk(self.out_dir / slot.file)
+            except OSError as error:
+                done = Done(slot.line, field="output", message=f"cannot write the file: {error.strerror}")
         if done.message:
             slot.entry, slot.error = Entry(slot.line, "failed"), (done.field, done.message)
         else:

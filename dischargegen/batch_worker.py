@@ -134,7 +134,8 @@ def render_to_file(job: Job, site: SiteSettings, out_dir: Path) -> Done:
             job.line, field="internal", message=f"unexpected {type(error).__name__}; please report it"
         )
     try:
-        write_atomically(out_dir / job.file, data)
+        # On disk later: the command's process flushes it before the manifest lists it (batch._Run).
+        write_atomically(out_dir / job.file, data, to_disk=False)
     except OSError as error:
         return Done(job.line, field="output", message=f"cannot write the file: {error.strerror}")
     return Done(job.line, sha256=hashlib.sha256(data).hexdigest(), pages=pages)

@@ -17,7 +17,9 @@ import pytest
 from click.testing import CliRunner, Result
 from reportlab.pdfgen.canvas import Canvas
 
-from dischargegen import batch_cli, batch_worker
+from dischargegen import batch as batch_module
+from dischargegen import batch_cli, batch_worker, files
+from dischargegen import manifest as manifest_module
 from dischargegen.batch import run_batch
 from dischargegen.cli import cli
 from dischargegen.csv_source import read_csv_records
@@ -319,6 +321,48 @@ def test_a_worker_freezes_what_it_loaded_and_collects_less_often() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(batch_worker.YOUNG_GENERATION_THRESHOLD), "True"]
+
+
+def test_a_file_is_on_disk_before_the_manifest_lists_it(
+    tmp_path: Path, export: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[tuple[str, str]] = []
+    flush = files.flush_to_disk
+
+    def flushing(path: Path) -> None:
+        events.append(("on disk", path.name))
+        flush(path)
+
+    write = manifest_module.Journal.write
+
+    def listing(journal: manifest_module.Journal, row: list[str]) -> None:
+        if journal.path.name == manifest_module.MANIFEST_JOURNAL and row[1] == "written":
+            events.append(("listed", row[2]))
+        write(journal, row)
+
+    monkeypatch.setattr(batch_module, "flush_to_disk", flushing)
+    monkeypatch.setattr(manifest_module.Journal, "write", listing)
+    run_batch(read_csv_records(export, DEFAULT_SITE), DEFAULT_SITE, tmp_path / "out")
+    listed = [name for kind, name in events if kind == "listed"]
+    assert len(listed) == len(GOOD)
+    for name in listed:
+        assert events.index(("on disk", name)) < events.index(("listed", name))
+
+
+def test_a_worker_leaves_the_wait_for_the_disk_to_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    sync = files.os.fsync
+    monkeypatch.setattr(
+        files.os, "fsync", lambda descriptor: (synced.append(descriptor), sync(descriptor))[1]
+    )
+    files.write_atomically(tmp_path / "a.pdf", b"%PDF-", to_disk=False)
+    assert synced == [] and (tmp_path / "a.pdf").read_bytes() == b"%PDF-"
+    files.flush_to_disk(tmp_path / "a.pdf")
+    assert len(synced) == 1
+    files.write_atomically(tmp_path / "b.pdf", b"%PDF-")  # the default: flushed before the rename
+    assert len(synced) == 2
 
 
 # --- the packet ----------------------------------------------------------------------------------------
