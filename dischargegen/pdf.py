@@ -25,6 +25,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import _addGeneratedContent
 
 from . import __version__, pdf_writing
 from .case import Case
@@ -134,6 +135,40 @@ def _flowable(block: Block, styles: Styles, width: float, in_emergency: bool) ->
     if block.kind == "signature":
         return _signature(block, styles, width)
     return MemoParagraph(markup, styles.body)
+
+
+class DischargeDocTemplate(BaseDocTemplate):  # type: ignore[misc]
+    """BaseDocTemplate with a short way for the commonest flowable: a paragraph that asks for no page or
+    frame break before it and is not kept with the next one. ReportLab's handle_flowable checks each
+    flowable for breaks, keep-with-next groups and action flowables (for a paragraph like that, all
+    no-ops) before placing it; here it is placed at once, with the same bookkeeping after. Anything
+    else, or a paragraph that does not fit (it must split), goes the ordinary way: a placing that fails
+    changes nothing, so ReportLab's own attempt finds the frame as it was."""
+
+    def handle_flowable(self, flowables: list[Any]) -> None:
+        first = flowables[0]
+        if type(first) is MemoParagraph and _placed_without_ceremony(first):
+            frame = self.frame
+            if frame.add(first, self.canv, trySplit=self.allowSplitting):
+                del flowables[0]
+                self._curPageFlowableCount += 1
+                self.afterFlowable(first)
+                _addGeneratedContent(flowables, frame)
+                return
+        super().handle_flowable(flowables)
+
+
+def _placed_without_ceremony(paragraph: MemoParagraph) -> bool:
+    """True when BaseDocTemplate.handle_breakBefore and handle_keepWithNext would leave it alone."""
+    style = paragraph.style
+    return not (
+        hasattr(paragraph, "_skipMeNextTime")
+        or getattr(paragraph, "pageBreakBefore", 0) == 1
+        or getattr(style, "pageBreakBefore", 0) == 1
+        or getattr(paragraph, "frameBreakBefore", 0) == 1
+        or getattr(style, "frameBreakBefore", 0) == 1
+        or paragraph.getKeepWithNext()
+    )
 
 
 class MeasuredKeepTogether(KeepTogether):  # type: ignore[misc]
@@ -332,7 +367,7 @@ def build_pdf_counted(case: Case, site: SiteSettings, content: RenderedContent) 
     page_size = PAGE_SIZES[case.paper or site.document.paper]
     width = page_size[0] - 2 * MARGIN_SIDE
     buffer = io.BytesIO()
-    document = BaseDocTemplate(
+    document = DischargeDocTemplate(
         buffer,
         pagesize=page_size,
         leftMargin=MARGIN_SIDE,

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Frame, KeepTogether, Paragraph, flowables
+from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, Paragraph, flowables
 
 from dischargegen import build_case, paragraphs, pdf, render_pdf
 from dischargegen import fonts as fonts_module
@@ -400,3 +400,24 @@ def test_a_parsed_run_cannot_be_indexed_as_reportlab_assumes() -> None:
     paragraph = MemoParagraph("plain <b>words</b>", styles_for(False).body)
     assert type(paragraph.frags[0]) is ParaFrag
     assert paragraph._rememberable() is (not _processed_frags(paragraph.frags)) is True
+
+
+def test_plain_paragraphs_are_placed_the_short_way_with_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ordinary = 0
+    original = BaseDocTemplate.handle_flowable
+
+    def counting(self: BaseDocTemplate, flowables: list[object]) -> None:
+        nonlocal ordinary
+        ordinary += 1
+        original(self, flowables)
+
+    monkeypatch.setattr(BaseDocTemplate, "handle_flowable", counting)
+    cases = [build_case(fields(**variant)) for variant in VARIANTS]
+    short = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    short_way_missed, ordinary = ordinary, 0
+    monkeypatch.setattr(pdf, "DischargeDocTemplate", BaseDocTemplate)  # ReportLab's own, for every flowable
+    plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    assert short_way_missed < ordinary / 2, (short_way_missed, ordinary)
+    assert short == plain
