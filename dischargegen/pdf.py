@@ -93,10 +93,32 @@ class CheckItem(Flowable):  # type: ignore[misc]
         self.paragraph.drawOn(self.canv, self.indent, 0)
 
 
+class MeasuredTable(Table):  # type: ignore[misc]
+    """A Table that does not measure itself again for nothing. ReportLab measures a table (every row's
+    cells) on each wrap and again on each split, and a table in a keep-together group is measured once
+    at an unlimited height, then again where it lands: some 13 measurings a document where 10 give
+    new answers. A measurement is reused at the same width when the height is the same, or when the
+    table was measured whole and fits in the new height: ReportLab stops measuring rows only past the
+    height it was given, so a whole measurement is the same at any height it fits in."""
+
+    _measured: tuple[float, float, bool] | None = None  # width, height, whole
+
+    def _calc(self, availWidth: float, availHeight: float) -> None:  # noqa: N803 (ReportLab's names)
+        measured = self._measured
+        if (
+            measured is not None
+            and measured[0] == availWidth
+            and (measured[1] == availHeight or (measured[2] and self._height <= availHeight))
+        ):
+            return
+        super()._calc(availWidth, availHeight)
+        self._measured = (availWidth, availHeight, self._hmax == len(self._cellvalues))
+
+
 def _signature(block: Block, styles: Styles, width: float) -> Table:
     sign = block.attributes.get("sign", "")
     date = block.attributes.get("date", "")
-    table = Table(
+    table = MeasuredTable(
         [["", ""], [MemoParagraph(escape(sign), styles.small), MemoParagraph(escape(date), styles.small)]],
         colWidths=[width * 0.64, width * 0.36],
         rowHeights=[styles.body_size * 2.6, None],
@@ -204,7 +226,7 @@ def _boxed(section: Section, styles: Styles, width: float) -> Flowable:
     pad = styles.body_size * 0.7
     inner = width - 2 * pad
     rows = [[_flowable(block, styles, inner, emergency)] for block in section.blocks]
-    table = Table(rows, colWidths=[width], splitByRow=1)
+    table = MeasuredTable(rows, colWidths=[width], splitByRow=1)
     commands: list[tuple[Any, ...]] = [
         ("LEFTPADDING", (0, 0), (-1, -1), pad),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),

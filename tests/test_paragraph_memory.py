@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, Paragraph, flowables
+from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, Paragraph, Table, TableStyle, flowables
 
 from dischargegen import build_case, paragraphs, pdf, render_pdf
 from dischargegen import fonts as fonts_module
@@ -421,3 +421,54 @@ def test_plain_paragraphs_are_placed_the_short_way_with_the_same_bytes(
     plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
     assert short_way_missed < ordinary / 2, (short_way_missed, ordinary)
     assert short == plain
+
+
+def test_tables_measured_once_per_answer_give_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    measured = 0
+    original = Table._calc
+
+    def counting(self: Table, width: float, height: float) -> None:
+        nonlocal measured
+        measured += 1
+        original(self, width, height)
+
+    monkeypatch.setattr(Table, "_calc", counting)
+    cases = [build_case(fields(**variant)) for variant in VARIANTS]
+    once = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    measured_once, measured = measured, 0
+    monkeypatch.setattr(pdf, "MeasuredTable", Table)  # ReportLab's own: measured on every wrap and split
+    plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    assert measured_once < measured * 0.85, (measured_once, measured)
+    assert once == plain
+
+
+def _spanned_table(table_class: type[Table]) -> Table:
+    """A table whose measurement depends on the width (columns in percent) and on the height (ReportLab
+    stops measuring rows with a row span past the height it was given)."""
+    body = styles_for(False).body
+    rows = [
+        [MemoParagraph(f"Row {number}: " + "some words to wrap " * number, body), MemoParagraph("x", body)]
+        for number in range(1, 9)
+    ]
+    table = table_class(rows, colWidths=["60%", "40%"])
+    table.setStyle(TableStyle([("SPAN", (1, 0), (1, 1))]))
+    return table
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        [(400, 60.0), (400, 700.0)],  # measured in part (too short for it), then where it fits
+        [(400, 0xFFFFFFF), (400, 700.0)],  # measured whole at no limit (a keep-together group), then placed
+        [(400, 700.0), (300, 700.0), (400, 700.0)],  # another width: measured again
+        [(400, 700.0), (400, 60.0), (400, 300.0)],
+        [(400, 300.0), (400, 300.0)],
+    ],
+)
+def test_a_measured_table_answers_as_reportlabs_own(sizes: list[tuple[float, float]]) -> None:
+    register_fonts()
+    remembering, plain = _spanned_table(pdf.MeasuredTable), _spanned_table(Table)
+    for width, height in sizes:
+        assert remembering.wrap(width, height) == plain.wrap(width, height), (width, height)
+        assert remembering._rowpositions == plain._rowpositions
+        assert remembering._rowHeights == plain._rowHeights
