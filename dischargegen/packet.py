@@ -15,16 +15,16 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PyPdfError
+from typing import TYPE_CHECKING, Any
 
 from .batch import PacketItem
 from .csv_source import column_key
 from .errors import DischargeGenError
 from .files import atomic_file
 from .naming import SUFFIX, NameAllocator, sanitise
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader, PdfWriter
 
 PACKET_TITLE = "Discharge instructions"
 _NUMBER = re.compile(r"(\d+)")
@@ -113,6 +113,10 @@ def ordered(items: Sequence[PacketItem], sort_by: str | None) -> list[PacketItem
 
 
 def read_insert(path: Path) -> PdfReader:
+    # pypdf is imported where a packet is made: every command would otherwise load it (0.08 s) at start.
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
     try:
         reader = PdfReader(path)
         if len(reader.pages) == 0:
@@ -148,6 +152,9 @@ def build_packet(
     items: Sequence[PacketItem], out_dir: Path, options: PacketOptions, path: Path | None = None
 ) -> int:
     """Write one packet atomically to `path` (default: options.path); return its page count."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
     insert = read_insert(options.insert) if options.insert is not None else None
     writer = PdfWriter()
     writer.add_metadata({"/Title": PACKET_TITLE})
