@@ -67,9 +67,9 @@ def warm_up(site: SiteSettings) -> None:
 
 def settle_for_rendering() -> None:
     """Once warm: leave what is loaded (fonts, compiled templates, remembered paragraphs) out of the
-    collector's walks, and let it run less often. Its full walks over every object in the process were
-    some 3% of a batch, and its runs over new objects as much again. Objects frozen earlier by the host
-    process are its own business: then nothing is frozen here."""
+    collector's walks, and let it run less often. Its walks, now and then over every object in the
+    process, took 200 warm documents from 49.2 to 53.8 million instructions each (callgrind). Objects
+    frozen earlier by the host process are its own business: then nothing is frozen here."""
     if gc.get_freeze_count() == 0:
         gc.freeze()
     _, middle, oldest = gc.get_threshold()

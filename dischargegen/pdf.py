@@ -98,8 +98,9 @@ class MeasuredTable(Table):  # type: ignore[misc]
     cells) on each wrap and again on each split, and a table in a keep-together group is measured once
     at an unlimited height, then again where it lands: some 13 measurings a document where 10 give
     new answers. A measurement is reused at the same width when the height is the same, or when the
-    table was measured whole and fits in the new height: ReportLab stops measuring rows only past the
-    height it was given, so a whole measurement is the same at any height it fits in."""
+    table was measured whole and fits in the new height: ReportLab stops measuring rows early only past
+    the height it was given (and only in a table with row spans), so a whole measurement is the same at
+    any height it fits in."""
 
     _measured: tuple[float, float, bool] | None = None  # width, height, whole
 
