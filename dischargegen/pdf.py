@@ -7,10 +7,10 @@ invariant mode fixes the dates and document ID, so the same input gives the same
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Callable
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -53,6 +53,12 @@ from .site import SiteSettings
 
 PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
 BULLET = "\u2022"
+
+
+def escape(text: str) -> str:
+    """&, < and > as entities, as xml.sax.saxutils.escape does; importing that module loads
+    urllib.request too, some 35 ms of every command's start."""
+    return html.escape(text, quote=False)
 
 
 def _markup(block: Block) -> str:

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.pdfbase import pdfdoc
 
-from dischargegen import build_case, pdf_writing, render_pdf
+from dischargegen import build_case, pdf, pdf_writing, render_pdf
 from dischargegen.site import DEFAULT_SITE
 from tests.conftest import fields
 from tests.test_paragraph_memory import VARIANTS
@@ -86,3 +86,11 @@ def test_documents_are_the_bytes_reportlab_writes(variant: dict[str, str]) -> No
         assert pdfdoc.format is pdf_writing._reportlab_format
         plain = render_pdf(case, DEFAULT_SITE)
     assert quick == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("&<>\"'; a1é\u2022"), max_size=16) | st.text(max_size=16))
+def test_markup_escapes_as_saxutils_does(text: str) -> None:
+    from xml.sax.saxutils import escape
+
+    assert pdf.escape(text) == escape(text)
