@@ -59,6 +59,9 @@ from .templating import default_templates_dir
 LOCK_FILE = ".dischargegen.lock"
 # Results wait in input order; this many renders per worker may be in flight at once.
 WINDOW_PER_WORKER = 8
+# Rows sent to a worker in one task. Each task costs the command's process some 0.6 ms of CPU (pickling,
+# its pool threads, waking up), which the workers need: sending four at a time cut it to a third.
+ROWS_PER_TASK = 4
 FAILED_LINES_SHOWN = 20
 
 
@@ -158,7 +161,9 @@ class _Slot:
     fingerprint: str = ""
     entry: Entry | None = None
     error: tuple[str, str] | None = None
-    future: concurrent.futures.Future[Done] | None = None
+    # Rendered in a worker: the task's future, and the row's place in the task.
+    future: concurrent.futures.Future[list[Done]] | None = None
+    index: int = 0
     packet: PacketItem | None = None
 
 
@@ -220,6 +225,7 @@ class _Run:
         self.result = BatchResult(names=self.names)
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.pending: deque[_Slot] = deque()
+        self.unsent: list[tuple[_Slot, Job]] = []  # rows for the next task
         self.in_flight = 0
 
     # -- per row, in the parent --------------------------------------------------------------------
@@ -244,9 +250,18 @@ class _Run:
         elif self.pool is None:
             self._settle(slot, render_to_file(Job(record.line, case, name), self.site, self.out_dir))
         else:
-            slot.future = self.pool.submit(render_in_worker, Job(record.line, case, name))
+            self.unsent.append((slot, Job(record.line, case, name)))
             self.in_flight += 1
+            if len(self.unsent) >= ROWS_PER_TASK:
+                self._send()
         return slot
+
+    def _send(self) -> None:
+        assert self.pool is not None
+        future = self.pool.submit(render_in_worker, [job for _, job in self.unsent])
+        for index, (slot, _) in enumerate(self.unsent):
+            slot.future, slot.index = future, index
+        self.unsent = []
 
     def _failed(self, line: int, error: InputError) -> _Slot:
         return _Slot(line, entry=Entry(line, "failed"), error=(error.field, error.message))
@@ -286,10 +301,15 @@ class _Run:
         """Record finished rows from the front; wait while more than `keep` renders are in flight."""
         while self.pending:
             slot = self.pending[0]
-            if slot.future is not None:
+            if slot.entry is None:  # rendered in a worker
+                if slot.future is None:  # still gathering its task (the rows after it are too)
+                    if self.in_flight <= keep:
+                        return
+                    self._send()
+                assert slot.future is not None
                 if not slot.future.done() and self.in_flight <= keep:
                     return
-                self._settle(slot, slot.future.result())
+                self._settle(slot, slot.future.result()[slot.index])
                 slot.future = None
                 self.in_flight -= 1
             self.pending.popleft()

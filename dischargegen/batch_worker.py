@@ -110,8 +110,9 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def render_in_worker(job: Job) -> Done:
-    return render_to_file(job, _worker["site"], _worker["out_dir"])
+def render_in_worker(jobs: list[Job]) -> list[Done]:
+    """A task of a few rows (batch.ROWS_PER_TASK), rendered in turn."""
+    return [render_to_file(job, _worker["site"], _worker["out_dir"]) for job in jobs]
 
 
 def render_to_file(job: Job, site: SiteSettings, out_dir: Path) -> Done:

@@ -3,6 +3,7 @@ terminal. Inputs are a few rows each; the PDFs are read back with pypdf."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import gc
 import hashlib
@@ -363,6 +364,29 @@ def test_a_worker_leaves_the_wait_for_the_disk_to_the_command(
     assert len(synced) == 1
     files.write_atomically(tmp_path / "b.pdf", b"%PDF-")  # the default: flushed before the rename
     assert len(synced) == 2
+
+
+def test_workers_get_rows_a_few_at_a_time_and_results_stay_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [person(f"Patient {number}", f"T-{number:03d}") for number in range(10)]
+    export = write_csv(tmp_path / "ten.csv", rows)
+    tasks: list[int] = []
+    submit = concurrent.futures.ProcessPoolExecutor.submit
+
+    def counting(
+        pool: concurrent.futures.ProcessPoolExecutor, function: object, jobs: list[object]
+    ) -> object:
+        tasks.append(len(jobs))
+        return submit(pool, function, jobs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(concurrent.futures.ProcessPoolExecutor, "submit", counting)
+    result = run_batch(read_csv_records(export, DEFAULT_SITE), DEFAULT_SITE, tmp_path / "out", jobs=2)
+    assert result.written == 10
+    assert tasks == [4, 4, 2]  # batch.ROWS_PER_TASK, and the rest at the end
+    listed = manifest(tmp_path / "out")
+    assert [row["line"] for row in listed] == [str(line) for line in range(2, 12)]
+    assert [row["file"].split("_")[0] for row in listed] == [f"T-{number:03d}" for number in range(10)]
 
 
 # --- the packet ----------------------------------------------------------------------------------------
