@@ -302,8 +302,11 @@ class _Run:
         while self.pending:
             slot = self.pending[0]
             if slot.entry is None:  # rendered in a worker
-                if slot.future is None:  # still gathering its task (the rows after it are too)
-                    if self.in_flight <= keep:
+                if slot.future is None:
+                    # Its task is still gathering rows. Send it when the window is full, or when more
+                    # rows wait behind it than the window holds: in a rerun where most rows are
+                    # unchanged, those must not pile up behind a row that waits for three more.
+                    if self.in_flight <= keep and len(self.pending) <= keep:
                         return
                     self._send()
                 assert slot.future is not None

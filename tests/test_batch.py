@@ -597,3 +597,34 @@ def test_one_run_at_a_time_per_output_folder(tmp_path: Path, export: Path) -> No
         result = batch(export, "--out-dir", out, "--jobs", "1")
     assert result.exit_code == 2 and "another batch run is writing to" in result.output
     assert pdfs(out) == []
+
+
+def test_a_row_waiting_for_its_task_is_sent_before_unchanged_rows_pile_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [person(f"Patient {number}", f"U-{number:03d}") for number in range(40)]
+    export = write_csv(tmp_path / "forty.csv", rows)
+    out = tmp_path / "out"
+    run_batch(read_csv_records(export, DEFAULT_SITE), DEFAULT_SITE, out)
+    rows[0] = person("Patient zero, corrected", "U-000")  # only the first row renders again
+    write_csv(export, rows)
+    read = 0
+
+    def counted(records: Iterator[Record]) -> Iterator[Record]:
+        nonlocal read
+        for record in records:
+            read += 1
+            yield record
+
+    read_when_sent: list[int] = []
+    submit = concurrent.futures.ProcessPoolExecutor.submit
+
+    def sending(pool: concurrent.futures.ProcessPoolExecutor, function: object, jobs: list[object]) -> object:
+        read_when_sent.append(read)
+        return submit(pool, function, jobs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(concurrent.futures.ProcessPoolExecutor, "submit", sending)
+    result = run_batch(counted(read_csv_records(export, DEFAULT_SITE)), DEFAULT_SITE, out, jobs=2)
+    assert (result.written, result.unchanged) == (1, 39)
+    # Sent once the rows behind it fill the window, not when the input ends (a task waits for four rows).
+    assert read_when_sent == [2 * batch_module.WINDOW_PER_WORKER + 1]
