@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -21,7 +21,6 @@ BOLD = "NotoSans-Bold"
 @functools.cache
 def register_fonts() -> frozenset[int]:
     """Register the font family once per process; return the code points both weights can draw."""
-    ttfonts.makeToUnicodeCMap = _character_map
     regular = TTFont(REGULAR, str(FONT_DIR / "NotoSans-Regular.ttf"))
     bold = TTFont(BOLD, str(FONT_DIR / "NotoSans-Bold.ttf"))
     for font in (regular, bold):
@@ -57,20 +56,6 @@ def _compressed(content: bytes) -> bytes:
     return bytes(pdfdoc.PDFZCompress.encode(content))
 
 
-_make_character_map = ttfonts.makeToUnicodeCMap
-
-
-@functools.lru_cache(maxsize=SUBSET_ENTRIES * 4)
-def _remembered_character_map(font_name: str, subset: tuple[int, ...]) -> str:
-    return str(_make_character_map(font_name, list(subset)))
-
-
-def _character_map(font_name: str, subset: list[int]) -> str:
-    """ttfonts.makeToUnicodeCMap, remembered: it depends on its arguments only, and writing out some 250
-    character codes for each subset of each document was 1% of a document."""
-    return _remembered_character_map(font_name, tuple(subset))
-
-
 def _compress_once(stream: Any) -> None:
     """Compress `stream` as PDFStream.format would with its filter, remembering the result: ReportLab
     leaves a stream that already names a Filter alone."""
@@ -87,7 +72,8 @@ def _remember_subsets(font: TTFont) -> None:
     """Every document embeds the part of the font it uses. Documents with the same characters (their codes
     are fixed up front, see paragraphs.fix_font_codes) need the same part, so make it once: building it
     reads and rewrites the font's tables, and compressing it costs about 0.7 ms, each time. The same goes
-    for each part's width table (some 250 numbers, formatted one by one) and its character map."""
+    for each part's width table (some 250 numbers, formatted one by one) and the compressing of its
+    character map (which pdf_writing writes out once)."""
     face = font.face
     make_subset = face.makeSubset
     add_subset_objects = face.addSubsetObjects

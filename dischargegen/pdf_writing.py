@@ -1,9 +1,10 @@
-"""Quicker answers from three small functions ReportLab's PDF writer calls for every name and number.
+"""Quicker answers from four small functions ReportLab's PDF writer calls for every document.
 
 Writing a document's objects calls `pdfdocEnc` (text to PDFDocEncoding bytes) about 900 times,
 `PDFName` about 200 times and `format` (any value to its PDF bytes) some 500 times. The first two, with
 the pure-Python codec behind the first, were some 8% of a batch document; `format`'s type tests about
-1% more. The answers are unchanged:
+1% more; `makeToUnicodeCMap`, which writes out some 250 character codes for each font subset, 1% more.
+The answers are unchanged:
 
 - PDFDocEncoding is a one-byte-per-character table that agrees with ASCII everywhere except 0x18-0x1F
   (breve, caron and other accents). Text that is ASCII without those eight characters is encoded as ASCII;
@@ -11,8 +12,10 @@ the pure-Python codec behind the first, were some 8% of a batch document; `forma
 - `PDFName` depends only on its arguments, and a document uses a few dozen names: remember them.
 - `format` tests a value against PDF objects first, then numbers, bytes and text, through two helper
   functions; most values are plain text, bytes or numbers, recognised here by their exact type first.
+- `makeToUnicodeCMap` depends only on the subset's name and codes, which repeat from one document to
+  the next (see fonts.py): remember its maps.
 
-tests/test_pdf_writing.py compares all three with ReportLab's own functions.
+tests/test_pdf_writing.py and tests/test_paragraph_memory.py compare all four with ReportLab's own.
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase import pdfdoc, ttfonts
 
 _reportlab_encode = pdfdoc.pdfdocEnc
 _reportlab_name = pdfdoc.PDFName
 _reportlab_format = pdfdoc.format
+_reportlab_character_map = ttfonts.makeToUnicodeCMap
+CHARACTER_MAP_ENTRIES = 256  # as many as fonts.py keeps subset files (64 a font) and their parts
 _NOT_AS_ASCII = re.compile("[\x18-\x1f]")
 
 
@@ -64,21 +69,35 @@ def pdf_format(element: Any, document: Any, toplevel: int = 0) -> Any:
     return _reportlab_format(element, document, toplevel)
 
 
+@functools.lru_cache(maxsize=CHARACTER_MAP_ENTRIES)
+def _remembered_character_map(font_name: str, subset: tuple[int, ...]) -> str:
+    return str(_reportlab_character_map(font_name, list(subset)))
+
+
+def character_map(font_name: str, subset: list[int]) -> str:
+    """ttfonts.makeToUnicodeCMap, remembered."""
+    return _remembered_character_map(font_name, tuple(subset))
+
+
+def _set(encode: Any, name: Any, format_value: Any, make_character_map: Any) -> None:
+    # ReportLab's own calls look these up in their modules at call time (`format` is pdfdoc's own
+    # function, which shadows Python's built-in there).
+    pdfdoc.pdfdocEnc, pdfdoc.PDFName, pdfdoc.format = encode, name, format_value
+    ttfonts.makeToUnicodeCMap = make_character_map
+
+
 @functools.cache
 def install() -> None:
-    """Put all three in ReportLab's PDF writer, once per process. Its own calls look them up at call
-    time (`format` is the module's own function, which shadows Python's built-in there)."""
-    pdfdoc.pdfdocEnc = pdfdoc_encode
-    pdfdoc.PDFName = pdf_name
-    pdfdoc.format = pdf_format
+    """Put all four in ReportLab's PDF writer, once per process."""
+    _set(pdfdoc_encode, pdf_name, pdf_format, character_map)
 
 
 @contextlib.contextmanager
 def as_reportlab_ships() -> Iterator[None]:
     """ReportLab's own functions for a while: the reference for tests, and bare ReportLab in the benchmark."""
-    installed = pdfdoc.pdfdocEnc, pdfdoc.PDFName, pdfdoc.format
-    pdfdoc.pdfdocEnc, pdfdoc.PDFName, pdfdoc.format = _reportlab_encode, _reportlab_name, _reportlab_format
+    installed = pdfdoc.pdfdocEnc, pdfdoc.PDFName, pdfdoc.format, ttfonts.makeToUnicodeCMap
+    _set(_reportlab_encode, _reportlab_name, _reportlab_format, _reportlab_character_map)
     try:
         yield
     finally:
-        pdfdoc.pdfdocEnc, pdfdoc.PDFName, pdfdoc.format = installed
+        _set(*installed)

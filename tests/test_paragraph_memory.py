@@ -13,13 +13,12 @@ import sys
 
 import pytest
 from pypdf import PdfReader
-from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, Paragraph, Table, TableStyle, flowables
 
-from dischargegen import build_case, paragraphs, pdf, render_pdf
-from dischargegen import fonts as fonts_module
+from dischargegen import build_case, paragraphs, pdf, pdf_writing, render_pdf
 from dischargegen.content import render_content
 from dischargegen.fonts import BOLD, FONT_DIR, REGULAR, register_fonts
 from dischargegen.layout import PAGE_SIZES, styles_for
@@ -219,6 +218,7 @@ def test_remembered_font_objects_are_written_as_reportlab_writes_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     register_fonts()
+    pdf_writing.install()
     fonts = [pdfmetrics.getFont(name) for name in (REGULAR, BOLD)]
     assert all("addObjects" in vars(font) for font in fonts)  # the remembering wrapper is in place
     first = _two_font_pdf()
@@ -228,8 +228,8 @@ def test_remembered_font_objects_are_written_as_reportlab_writes_them(
             plain_reportlab.delattr(font, "addObjects")
             plain_reportlab.delattr(font.face, "makeSubset")
             plain_reportlab.delattr(font.face, "addSubsetObjects")
-        plain_reportlab.setattr(ttfonts, "makeToUnicodeCMap", fonts_module._make_character_map)
-        plain = _two_font_pdf()
+        with pdf_writing.as_reportlab_ships():
+            plain = _two_font_pdf()
     assert b"/Widths" in plain and b"/ToUnicode" in plain
     assert first == plain
     assert again == plain
@@ -366,15 +366,16 @@ def test_the_body_frame_answers_reportlab_without_raising(monkeypatch: pytest.Mo
 
 def test_character_maps_are_written_once_per_subset(monkeypatch: pytest.MonkeyPatch) -> None:
     register_fonts()
+    pdf_writing.install()
     made: list[str] = []
-    original = fonts_module._make_character_map
+    original = pdf_writing._reportlab_character_map
 
     def counting(font_name: str, subset: list[int]) -> str:
         made.append(font_name)
         return str(original(font_name, subset))
 
-    monkeypatch.setattr(fonts_module, "_make_character_map", counting)
-    fonts_module._remembered_character_map.cache_clear()
+    monkeypatch.setattr(pdf_writing, "_reportlab_character_map", counting)
+    pdf_writing._remembered_character_map.cache_clear()
     first = _two_font_pdf()
     assert len(made) == 2  # one subset of each font
     assert _two_font_pdf() == first

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase import pdfdoc, ttfonts
 
 from dischargegen import build_case, pdf, pdf_writing, render_pdf
 from dischargegen.site import DEFAULT_SITE
@@ -81,9 +81,11 @@ def test_documents_are_the_bytes_reportlab_writes(variant: dict[str, str]) -> No
     quick = render_pdf(case, DEFAULT_SITE)
     assert pdfdoc.pdfdocEnc is pdf_writing.pdfdoc_encode and pdfdoc.PDFName is pdf_writing.pdf_name
     assert pdfdoc.format is pdf_writing.pdf_format
+    assert ttfonts.makeToUnicodeCMap is pdf_writing.character_map
     with pdf_writing.as_reportlab_ships():
         assert pdfdoc.pdfdocEnc is pdf_writing._reportlab_encode
         assert pdfdoc.format is pdf_writing._reportlab_format
+        assert ttfonts.makeToUnicodeCMap is pdf_writing._reportlab_character_map
         plain = render_pdf(case, DEFAULT_SITE)
     assert quick == plain
 
