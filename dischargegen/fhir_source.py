@@ -180,10 +180,10 @@ def _read_bundle(path: Path, site: SiteSettings) -> Iterator[Record]:
 
 
 def _bundle_records(entries: list[Any], site: SiteSettings) -> Iterator[Record]:
-    index = JoinIndex(site)
+    index = JoinIndex(site, bundle=True)
     for entry in as_objects(entries):
         index.add(as_object(entry.get("resource")), as_text(entry.get("fullUrl")))
     for number, entry in enumerate(entries, start=1):
         resource = as_object(as_object(entry).get("resource"))
         if resource.get("resourceType") == "Procedure":
-            yield map_procedure(resource, number, index)
+            yield map_procedure(resource, number, index, as_text(as_object(entry).get("fullUrl")))
