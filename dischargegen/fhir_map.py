@@ -313,9 +313,7 @@ def _dob(patient: PatientSummary) -> str:
     return birth.date
 
 
-def _patient(
-    procedure: JsonObject, index: JoinIndex, full_url: str | None
-) -> tuple[str, PatientSummary]:
+def _patient(procedure: JsonObject, index: JoinIndex, full_url: str | None) -> tuple[str, PatientSummary]:
     ref = reference(procedure.get("subject"))
     if ref is None:
         raise InputError("patient_name", "the Procedure has no subject reference to its Patient")
@@ -331,9 +329,7 @@ def _kind(codes: ProcedureCodes) -> str:
     return next(iter(codes.kinds))
 
 
-def map_procedure(
-    procedure: JsonObject, line: int, index: JoinIndex, full_url: str | None = None
-) -> Record:
+def map_procedure(procedure: JsonObject, line: int, index: JoinIndex, full_url: str | None = None) -> Record:
     """The Record of one Procedure; `full_url` is its Bundle entry's fullUrl, which references are read
     against."""
     site = index.site
