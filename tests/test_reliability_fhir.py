@@ -309,6 +309,16 @@ def test_an_encounter_of_the_same_id_on_another_server_belongs_to_another_patien
     )
 
 
+def test_an_encounter_whose_subject_is_on_another_server_is_not_the_procedures(tmp_path: Path) -> None:
+    entries = local_entries()
+    entries[1]["resource"]["subject"] = {"reference": f"{OTHER}/Patient/p1"}
+    error = only_error(bundle_file(tmp_path, [*entries, procedure_entry(EHR)]))
+    assert (error.field, error.message) == (
+        "overnight",
+        "the Procedure's Encounter belongs to a different Patient",
+    )
+
+
 def test_a_conditional_subject_is_named_not_guessed(tmp_path: Path) -> None:
     ref = "Patient?identifier=https://hospital.example/mrn|MRN-77"
     error = only_error(
