@@ -54,18 +54,19 @@ def _no_constant(_name: str) -> None:
     raise UnreadableJson("is not valid JSON (NaN and Infinity are not JSON numbers)")
 
 
+# One decoder for the whole run: json.loads with hooks would build a new one for every line.
+_DECODER = json.JSONDecoder(
+    parse_int=_bounded_number(int), parse_float=_bounded_number(float), parse_constant=_no_constant
+)
+
+
 def load_json(text: str) -> Any:
     """json.loads within the bounds above; UnreadableJson for anything it will not take."""
     # Cheap test first: fewer opening brackets than the limit cannot nest deeper than it.
     if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _nesting_depth(text) > MAX_JSON_DEPTH:
         raise UnreadableJson(f"nests deeper than {MAX_JSON_DEPTH} levels")
     try:
-        return json.loads(
-            text,
-            parse_int=_bounded_number(int),
-            parse_float=_bounded_number(float),
-            parse_constant=_no_constant,
-        )
+        return _DECODER.decode(text)
     except json.JSONDecodeError:
         raise UnreadableJson("is not valid JSON") from None
     except RecursionError:  # not reached within MAX_JSON_DEPTH; kept so no input can escape as a crash
