@@ -6,6 +6,7 @@ small summaries (never the resources), and the Procedures are streamed past them
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -42,6 +43,7 @@ class EncounterSummary:
     class_code: str | None  # Encounter.class code, for messages
     class_overnight: bool | None  # what the class says about an overnight stay, if anything
     subject: str | None  # Encounter.subject reference, to check it is the Procedure's patient
+    full_url: str | None  # the Bundle entry's fullUrl, which a relative subject is read against
 
 
 def _name(patient: JsonObject) -> str | None:
@@ -146,7 +148,7 @@ def _class(encounter: JsonObject) -> tuple[str | None, bool | None]:
     return first, None
 
 
-def summarize_encounter(encounter: JsonObject) -> EncounterSummary:
+def summarize_encounter(encounter: JsonObject, full_url: str | None = None) -> EncounterSummary:
     period = as_object(encounter.get("period"))
     class_code, class_overnight = _class(encounter)
     return EncounterSummary(
@@ -155,68 +157,115 @@ def summarize_encounter(encounter: JsonObject) -> EncounterSummary:
         class_code=class_code,
         class_overnight=class_overnight,
         subject=reference(encounter.get("subject")),
+        full_url=full_url,
     )
 
 
 S = TypeVar("S")
 
+# A RESTful URL as the R4 spec's Bundle rules read it: [base]/[type]/[id], maybe with /_history/[version]
+# (the version is dropped: one resource at one version per input). Type names start with a capital.
+_ABSOLUTE = re.compile(
+    r"^(?P<base>https?://.+?)/(?P<type>[A-Z][A-Za-z]+)/(?P<id>[^/?#]+)(?:/_history/[^/?#]+)?/?$"
+)
+_RELATIVE = re.compile(r"^(?P<type>[A-Z][A-Za-z]+)/(?P<id>[^/?#]+)(?:/_history/[^/?#]+)?$")
+
+
+class Unjoinable(Exception):
+    """A reference that names no resource of this input; `problem` completes "Procedure.subject ..."."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
 
 class _Table(Generic[S]):
-    """Summaries of one resource type by "Type/id", with a Bundle's fullUrls as aliases."""
+    """Summaries of one resource type by key: "Type/id", a full "[base]/Type/id", or a "urn:uuid:..."."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.by_key: dict[str, S | None] = {}  # None: two different resources share the key
-        self.aliases: dict[str, str] = {}
 
-    def add(self, resource: JsonObject, summary: S, full_url: str | None) -> None:
-        resource_id = as_text(resource.get("id"))
-        if resource_id:
-            key: str | None = f"{self.kind}/{resource_id}"
-        else:  # a Bundle entry known by its fullUrl: ".../Patient/123" or "urn:uuid:..."
-            key = (self._parsed(full_url) or full_url) if full_url else None
-        if key is None:
-            return  # nothing can refer to it
-        if full_url:
-            self.aliases[full_url] = key
-        if key in self.by_key and self.by_key[key] != summary:
-            self.by_key[key] = None
-        else:
-            self.by_key[key] = summary
+    def add(self, keys: list[str], summary: S) -> None:
+        for key in keys:
+            if key in self.by_key and self.by_key[key] != summary:
+                self.by_key[key] = None
+            else:
+                self.by_key[key] = summary
 
-    def _parsed(self, ref: str) -> str | None:
-        # "Patient/123", "https://host/fhir/Patient/123" and ".../Patient/123/_history/2" name the same one.
-        parts = ref.split("/_history/")[0].rstrip("/").split("/")
-        if len(parts) >= 2 and parts[-2] == self.kind and parts[-1]:
-            return f"{self.kind}/{parts[-1]}"
-        return None
-
-    def key(self, ref: str) -> str | None:
-        return self.aliases.get(ref) or self._parsed(ref)
-
-    def find(self, ref: str, field: str, what: str) -> tuple[str, S]:
-        key = self.key(ref)
-        if key is None or key not in self.by_key:
-            raise InputError(field, f"{what} refers to a {self.kind} that is not in the FHIR input")
+    def find(self, key: str) -> S:
+        if key not in self.by_key:
+            raise Unjoinable(f"refers to a {self.kind} that is not in the FHIR input")
         summary = self.by_key[key]
         if summary is None:
-            raise InputError(
-                field, f"{what} refers to a {self.kind} that appears twice, differently, in the input"
-            )
-        return key, summary
+            raise Unjoinable(f"refers to a {self.kind} that appears twice, differently, in the input")
+        return summary
 
 
 class JoinIndex:
-    """Patients and Encounters of one FHIR input, ready for Procedures to be joined to them."""
+    """Patients and Encounters of one FHIR input, ready for Procedures to be joined to them.
 
-    def __init__(self, site: SiteSettings) -> None:
+    References are resolved as the R4 spec resolves them in a Bundle: a relative "Type/id" against the
+    server base of the referring entry's fullUrl, an absolute URL by the whole URL, so a Patient/1 of one
+    server is never joined to a Patient/1 of another. An entry without a server fullUrl (none, or a
+    "urn:uuid:") is local to the input, as is every resource of a Bulk Data export, which has no fullUrls:
+    there "Type/id" names it, and an absolute reference is matched by its type and id, because the Bulk
+    Data spec roots absolute references at the exporting server's base.
+    """
+
+    def __init__(self, site: SiteSettings, *, bundle: bool = False) -> None:
         self.site = site
+        self.bundle = bundle
+        self.bases: set[str] = set()  # server bases of the Bundle's fullUrls
         self.patients: _Table[PatientSummary] = _Table("Patient")
         self.encounters: _Table[EncounterSummary] = _Table("Encounter")
 
     def add(self, resource: JsonObject, full_url: str | None = None) -> None:
         kind = resource.get("resourceType")
+        keys = self._own_keys(as_text(kind), as_text(resource.get("id")), full_url)
         if kind == "Patient":
-            self.patients.add(resource, summarize_patient(resource, self.site), full_url)
+            self.patients.add(keys, summarize_patient(resource, self.site))
         elif kind == "Encounter":
-            self.encounters.add(resource, summarize_encounter(resource), full_url)
+            self.encounters.add(keys, summarize_encounter(resource, full_url))
+
+    def _own_keys(self, kind: str | None, resource_id: str | None, full_url: str | None) -> list[str]:
+        restful = _ABSOLUTE.match(full_url) if full_url else None
+        if restful:
+            self.bases.add(restful["base"])
+            return [f"{restful['base']}/{restful['type']}/{restful['id']}"]
+        keys = [full_url] if full_url else []
+        if kind and resource_id:
+            keys.append(f"{kind}/{resource_id}")
+        return keys
+
+    def key(self, ref: str, referrer: str | None) -> str:
+        """The key `ref`, written in the entry whose fullUrl is `referrer`, names; Unjoinable when it
+        can name nothing in this input."""
+        if "?" in ref:
+            raise Unjoinable(
+                "is a conditional reference (a search such as Patient?identifier=...), which only a FHIR "
+                "server resolves; it needs a literal reference"
+            )
+        absolute = _ABSOLUTE.match(ref)
+        if absolute:
+            if not self.bundle:
+                return f"{absolute['type']}/{absolute['id']}"
+            if absolute["base"] not in self.bases:
+                raise Unjoinable(
+                    "is an absolute reference to a server that no entry of the Bundle comes from "
+                    "(compared by full URL, never joined by type and id alone)"
+                )
+            return f"{absolute['base']}/{absolute['type']}/{absolute['id']}"
+        relative = _RELATIVE.match(ref)
+        if relative:
+            restful = _ABSOLUTE.match(referrer) if referrer else None
+            base = f"{restful['base']}/" if restful else ""
+            return f"{base}{relative['type']}/{relative['id']}"
+        return ref  # a "urn:uuid:...", matched as written
+
+    def patient(self, ref: str, referrer: str | None) -> tuple[str, PatientSummary]:
+        key = self.key(ref, referrer)
+        return key, self.patients.find(key)
+
+    def encounter(self, ref: str, referrer: str | None) -> EncounterSummary:
+        return self.encounters.find(self.key(ref, referrer))

@@ -6,11 +6,71 @@ then fails with a message about what is missing instead of a crash.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 JsonObject = dict[str, Any]
+
+# --- bounded parsing --------------------------------------------------------------------------------
+# json.loads recurses once per nesting level (a line nested 100,000 deep raises RecursionError, at a depth
+# that depends on the caller's stack) and converts numbers of any length (a 5,000-digit integer raises
+# ValueError; a 5,000-digit decimal silently becomes inf). Real FHIR nests a few dozen levels at most and
+# writes no number longer than a timestamp or an 18-digit decimal, so the parser takes no more than this.
+MAX_JSON_DEPTH = 100
+MAX_NUMBER_LENGTH = 40
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+class UnreadableJson(ValueError):
+    """Text that is not JSON, or JSON beyond the bounds above; `reason` says which, never a value."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest bracket nesting outside strings (as the parser will meet it in any valid prefix)."""
+    brackets = _NOT_A_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(_DEPTH_STEP[bracket] for bracket in brackets), default=0)
+
+
+def _bounded_number(convert: type[int] | type[float]) -> Any:
+    def parse(text: str) -> int | float:
+        if len(text) > MAX_NUMBER_LENGTH:
+            raise UnreadableJson(f"holds a number longer than {MAX_NUMBER_LENGTH} characters")
+        return convert(text)
+
+    return parse
+
+
+def _no_constant(_name: str) -> None:
+    raise UnreadableJson("is not valid JSON (NaN and Infinity are not JSON numbers)")
+
+
+# One decoder for the whole run: json.loads with hooks would build a new one for every line.
+_DECODER = json.JSONDecoder(
+    parse_int=_bounded_number(int), parse_float=_bounded_number(float), parse_constant=_no_constant
+)
+
+
+def load_json(text: str) -> Any:
+    """json.loads within the bounds above; UnreadableJson for anything it will not take."""
+    # Cheap test first: fewer opening brackets than the limit cannot nest deeper than it.
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _nesting_depth(text) > MAX_JSON_DEPTH:
+        raise UnreadableJson(f"nests deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return _DECODER.decode(text)
+    except json.JSONDecodeError:
+        raise UnreadableJson("is not valid JSON") from None
+    except RecursionError:  # not reached within MAX_JSON_DEPTH; kept so no input can escape as a crash
+        raise UnreadableJson(f"nests deeper than {MAX_JSON_DEPTH} levels") from None
 
 
 def as_object(value: object) -> JsonObject:

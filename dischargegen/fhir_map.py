@@ -2,18 +2,21 @@
 
 The rules (and their order) are documented in docs/README-fhir.md. A Procedure that is not vertebral
 augmentation, or not completed, is skipped; one that is but cannot be mapped gets the first failing field
-as its error, in the order build_case checks fields. Messages name elements and codes, never patient data.
+as its error every field that fails, in the order build_case checks fields (one InputError, or an
+InvalidFields for several). Messages name elements and codes, never patient data.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from . import fhir_codes, vocab
 from .case import parse_choice
-from .errors import InputError
-from .fhir_index import JoinIndex, PatientSummary
+from .errors import InputError, InvalidFields
+from .fhir_index import JoinIndex, PatientSummary, Unjoinable
 from .fhir_json import (
     JsonObject,
     NotAFullDate,
@@ -208,16 +211,25 @@ def anesthesia(procedure: JsonObject, site: SiteSettings) -> str:
 
 
 # --- overnight --------------------------------------------------------------------------------------
-def overnight(procedure: JsonObject, index: JoinIndex, patient_key: str) -> str:
+def overnight(procedure: JsonObject, index: JoinIndex, patient_key: str | None, full_url: str | None) -> str:
+    """Yes or no; `patient_key` is the Procedure's Patient (None when it could not be joined: no check)."""
     ref = reference(procedure.get("encounter"))
     if ref is None:
         raise InputError(
             "overnight",
             "the Procedure has no encounter, so the overnight stay is unknown; a nurse must supply it",
         )
-    _, encounter = index.encounters.find(ref, "overnight", "Procedure.encounter")
-    if encounter.subject is not None and index.patients.key(encounter.subject) != patient_key:
-        raise InputError("overnight", "the Procedure's Encounter belongs to a different Patient")
+    try:
+        encounter = index.encounter(ref, full_url)
+    except Unjoinable as problem:
+        raise InputError("overnight", f"Procedure.encounter {problem.problem}") from None
+    if encounter.subject is not None and patient_key is not None:
+        try:
+            same = index.key(encounter.subject, encounter.full_url) == patient_key
+        except Unjoinable:
+            same = False
+        if not same:
+            raise InputError("overnight", "the Procedure's Encounter belongs to a different Patient")
     if encounter.start and encounter.end:
         if encounter.end < encounter.start:
             raise InputError("overnight", "Encounter.period ends before it starts")
@@ -256,29 +268,59 @@ def performed(procedure: JsonObject) -> tuple[str, str | None]:
     raise InputError("procedure_date", "the Procedure has no performedDateTime or performedPeriod.start")
 
 
-# --- the record -------------------------------------------------------------------------------------
-def _patient_fields(patient: PatientSummary) -> dict[str, str]:
+# --- the record ------------------------------------------------------------------------------------
+T = TypeVar("T")
+
+
+class _Problems:
+    """Every field that fails, collected so that one run reports them all (in the order they are tried)."""
+
+    def __init__(self) -> None:
+        self.errors: list[InputError] = []
+
+    def attempt(self, compute: Callable[[], T]) -> T | None:
+        try:
+            return compute()
+        except InputError as error:
+            self.errors.append(error)
+            return None
+
+    def error(self) -> InputError | None:
+        if len(self.errors) > 1:
+            return InvalidFields(self.errors)
+        return self.errors[0] if self.errors else None
+
+
+def _name(patient: PatientSummary) -> str:
     if patient.name is None:
         raise InputError("patient_name", "the Patient has no name (Patient.name text, or given and family)")
-    fields = {"patient_name": patient.name}
+    return patient.name
+
+
+def _mrn(patient: PatientSummary) -> str:
     if patient.mrn is None:
         raise InputError("mrn", patient.mrn_problem or "the Patient has no MRN")
-    fields["mrn"] = patient.mrn
+    return patient.mrn
+
+
+def _dob(patient: PatientSummary) -> str:
     try:
         birth = parse_moment(patient.birth_date)
     except NotAFullDate:
         raise InputError("dob", "Patient.birthDate is not a full date (YYYY-MM-DD)") from None
     if birth is None:
         raise InputError("dob", "the Patient has no birthDate")
-    fields["dob"] = birth.date
-    return fields
+    return birth.date
 
 
-def _patient(procedure: JsonObject, index: JoinIndex) -> tuple[str, PatientSummary]:
+def _patient(procedure: JsonObject, index: JoinIndex, full_url: str | None) -> tuple[str, PatientSummary]:
     ref = reference(procedure.get("subject"))
     if ref is None:
         raise InputError("patient_name", "the Procedure has no subject reference to its Patient")
-    return index.patients.find(ref, "patient_name", "Procedure.subject")
+    try:
+        return index.patient(ref, full_url)
+    except Unjoinable as problem:
+        raise InputError("patient_name", f"Procedure.subject {problem.problem}") from None
 
 
 def _kind(codes: ProcedureCodes) -> str:
@@ -287,23 +329,33 @@ def _kind(codes: ProcedureCodes) -> str:
     return next(iter(codes.kinds))
 
 
-def map_procedure(procedure: JsonObject, line: int, index: JoinIndex) -> Record:
+def map_procedure(procedure: JsonObject, line: int, index: JoinIndex, full_url: str | None = None) -> Record:
+    """The Record of one Procedure; `full_url` is its Bundle entry's fullUrl, which references are read
+    against."""
     site = index.site
     codes = procedure_codes(procedure, site)
     reason = skip_reason(procedure, codes)
     if reason is not None:
         return Record(line=line, skipped=reason)
-    fields: dict[str, str | None] = {}
-    try:
-        patient_key, patient = _patient(procedure, index)
-        fields.update(_patient_fields(patient))
-        fields["procedure"] = _kind(codes)
-        fields["levels"] = levels(procedure, codes)
-        fields["anesthesia"] = anesthesia(procedure, site)
-        fields["overnight"] = overnight(procedure, index, patient_key)
-        fields["procedure_date"], fields["procedure_time"] = performed(procedure)
-    except InputError as error:
+    problems = _Problems()
+    found: dict[str, str | None] = {}
+    joined = problems.attempt(lambda: _patient(procedure, index, full_url))
+    patient_key, patient = joined if joined else (None, None)
+    if patient is not None:
+        found["patient_name"] = problems.attempt(lambda: _name(patient))
+        found["mrn"] = problems.attempt(lambda: _mrn(patient))
+        found["dob"] = problems.attempt(lambda: _dob(patient))
+    found["procedure"] = problems.attempt(lambda: _kind(codes))
+    found["levels"] = problems.attempt(lambda: levels(procedure, codes))
+    found["anesthesia"] = problems.attempt(lambda: anesthesia(procedure, site))
+    found["overnight"] = problems.attempt(lambda: overnight(procedure, index, patient_key, full_url))
+    when = problems.attempt(lambda: performed(procedure))
+    if when is not None:
+        found["procedure_date"], found["procedure_time"] = when
+    fields = {name: value for name, value in found.items() if value is not None or name == "procedure_time"}
+    error = problems.error()
+    if error is not None:
         return Record(line=line, fields=fields, error=error)
-    if patient.language is not None:
+    if patient is not None and patient.language is not None:
         fields["language"] = patient.language
     return Record(line=line, fields=fields)

@@ -7,19 +7,19 @@ read_fhir_records(path, site) yields one Record per Procedure, in input order:
   files in name order (with one Procedure file it is that file's line number).
 - a .ndjson file: its Procedures, joined to the Patient and Encounter files in the same folder.
 - a .json file: a Bundle (any type), read whole; Record.line is the Procedure's entry number, from 1.
-Plain JSON, no FHIR model library: see docs/README-fhir.md for why.
+Plain JSON, no FHIR model library: see docs/README-fhir.md for why. Every line and Bundle is parsed within
+fhir_json.load_json's bounds (nesting depth, number length), so hostile JSON is an error, never a crash.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
 from .fhir_index import JoinIndex
-from .fhir_json import as_object, as_objects, as_text
+from .fhir_json import UnreadableJson, as_object, as_objects, as_text, load_json
 from .fhir_map import map_procedure
 from .records import InputFileError, Record
 from .site import SiteSettings
@@ -65,9 +65,9 @@ def _numbered(file: Path) -> Iterator[tuple[int, str]]:
 
 def _resource(file: Path, number: int, line: str) -> dict[str, Any]:
     try:
-        resource = json.loads(line)
-    except json.JSONDecodeError:
-        raise InputFileError(f"{file.name} line {number} is not valid JSON") from None
+        resource = load_json(line)
+    except UnreadableJson as error:
+        raise InputFileError(f"{file.name} line {number} {error.reason}") from None
     if not isinstance(resource, dict) or not as_text(resource.get("resourceType")):
         raise InputFileError(f"{file.name} line {number} is not a FHIR resource (no resourceType)")
     return resource
@@ -81,14 +81,28 @@ def _classify(folder: Path) -> dict[Path, str]:
         raise InputFileError(f"cannot read the folder {folder}: {error.strerror}") from None
     kinds: dict[Path, str] = {}
     for file in files:
-        for number, line in _numbered(file):
-            if line.strip():
-                kinds[file] = str(_resource(file, number, line)["resourceType"])
-                break
+        if kind := _kind_of(file):
+            kinds[file] = kind
     for needed in ("Procedure", "Patient"):
         if needed not in kinds.values():
             raise InputFileError(f"no {needed} .ndjson file in {folder}; {FORMAT_HINT}")
     return kinds
+
+
+def _kind_of(file: Path) -> str | None:
+    """The resource type of the first line that is a resource: a bad first Procedure line is then an error
+    for that line only (when the Procedures are read), not a refusal of the whole export."""
+    first_problem: InputFileError | None = None
+    for number, line in _numbered(file):
+        if not line.strip():
+            continue
+        try:
+            return str(_resource(file, number, line)["resourceType"])
+        except InputFileError as problem:
+            first_problem = first_problem or problem
+    if first_problem is not None:
+        raise first_problem
+    return None  # an empty file: nothing to read
 
 
 def _index_export(kinds: dict[Path, str], site: SiteSettings) -> JoinIndex:
@@ -129,9 +143,9 @@ def _stream_procedures(files: list[Path], index: JoinIndex) -> Iterator[Record]:
 
 def _procedure_record(line: str, number: int, index: JoinIndex) -> Record:
     try:
-        resource = json.loads(line)
-    except json.JSONDecodeError:
-        return _bad_line(number, "is not valid JSON")
+        resource = load_json(line)
+    except UnreadableJson as error:
+        return _bad_line(number, error.reason)
     if as_object(resource).get("resourceType") != "Procedure":
         return _bad_line(number, "is not a Procedure; each Bulk Data file holds one resource type")
     return map_procedure(resource, number, index)
@@ -145,11 +159,11 @@ def _bad_line(number: int, message: str) -> Record:
 def _read_bundle(path: Path, site: SiteSettings) -> Iterator[Record]:
     try:
         with path.open(encoding="utf-8-sig") as handle:
-            bundle = json.load(handle)
+            bundle = load_json(handle.read())
     except UnicodeDecodeError:
         raise InputFileError(f"{path.name} is not UTF-8 text") from None
-    except json.JSONDecodeError:
-        raise InputFileError(f"{path.name} is not valid JSON") from None
+    except UnreadableJson as error:
+        raise InputFileError(f"{path.name} {error.reason}") from None
     except OSError as error:
         raise InputFileError(f"cannot read {path.name}: {error.strerror}") from None
     kind = as_object(bundle).get("resourceType")
@@ -167,10 +181,10 @@ def _read_bundle(path: Path, site: SiteSettings) -> Iterator[Record]:
 
 
 def _bundle_records(entries: list[Any], site: SiteSettings) -> Iterator[Record]:
-    index = JoinIndex(site)
+    index = JoinIndex(site, bundle=True)
     for entry in as_objects(entries):
         index.add(as_object(entry.get("resource")), as_text(entry.get("fullUrl")))
     for number, entry in enumerate(entries, start=1):
         resource = as_object(as_object(entry).get("resource"))
         if resource.get("resourceType") == "Procedure":
-            yield map_procedure(resource, number, index)
+            yield map_procedure(resource, number, index, as_text(as_object(entry).get("fullUrl")))
