@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter
 
 PACKET_TITLE = "Discharge instructions"
-_NUMBER = re.compile(r"(\d+)")
+# ASCII digits only: other characters that str.isdigit() accepts (4², ①, Arabic-Indic digits) sort as text.
+_NUMBER = re.compile(r"([0-9]+)")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Columns that identify a patient: a packet named by one would print patient data in the summary.
 _IDENTIFYING = frozenset(column_key(name) for name in ("patient_name", "mrn", "dob"))
@@ -100,9 +101,17 @@ def _groups(items: Sequence[PacketItem]) -> dict[str, list[PacketItem]]:
 
 
 def natural_key(text: str) -> tuple[Any, ...]:
-    """A sort key that puts Room 2 before Room 10, ignores case and puts empty values last."""
+    """A sort key that puts Room 2 before Room 10, ignores case and puts empty values last. A run of ASCII
+    digits compares as a number, by its length without leading zeros and then its digits (no int(): any
+    length works); everything else, other digits included, compares as text."""
     parts = _NUMBER.split(text.strip().casefold())
-    return (not text.strip(), tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p))
+    # split() with a group puts the digit runs at the odd places.
+    key = tuple(
+        (0, len(part.lstrip("0")), part.lstrip("0")) if index % 2 else (1, 0, part)
+        for index, part in enumerate(parts)
+        if part
+    )
+    return (not text.strip(), key)
 
 
 def ordered(items: Sequence[PacketItem], sort_by: str | None) -> list[PacketItem]:
