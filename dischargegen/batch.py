@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from . import __version__
 from .batch_worker import (
@@ -48,6 +48,7 @@ from .manifest import (
     Entry,
     Journal,
     PreviousRuns,
+    read_entries,
     remove_journals,
     set_aside_journals,
 )
@@ -55,6 +56,9 @@ from .naming import NameAllocator, PatternError, check_pattern, file_name
 from .records import InputFileError, Record
 from .site import SiteSettings
 from .templating import default_templates_dir
+
+if TYPE_CHECKING:
+    from .packet import PacketOptions, PacketWritten
 
 LOCK_FILE = ".dischargegen.lock"
 # Results wait in input order; this many renders per worker may be in flight at once.
@@ -342,6 +346,12 @@ class _Run:
             self.on_row(entry)
 
 
+def _listed_files(out_dir: Path) -> list[str]:
+    """The document names earlier runs listed in out_dir: manifest.csv and any killed run's journals."""
+    sources = [out_dir / MANIFEST, out_dir / MANIFEST_JOURNAL, *out_dir.glob(".manifest.*.journal")]
+    return [entry.file for source in sources for entry in read_entries(source) if entry.file]
+
+
 def run_batch(
     records: Iterable[Record],
     site: SiteSettings,
@@ -353,17 +363,32 @@ def run_batch(
     want_packet: bool = False,
     reserved: Iterable[str] = (),
     on_row: Callable[[Entry], None] | None = None,
+    packet: PacketOptions | None = None,
+    on_rows_done: Callable[[BatchResult], None] | None = None,
+    on_packet: Callable[[PacketWritten], None] | None = None,
 ) -> BatchResult:
     """Render every record into out_dir; write manifest.csv and errors.csv. `reserved` names files in
-    out_dir that rows must not take (the packet, an insert); `group_by` is the column that splits the
-    packet (its value lands in PacketItem.group). Raises InputFileError when the input turns
-    out unusable, BatchSetupError when the run cannot start; row problems only count as failed."""
+    out_dir that rows must not take; `group_by` is the column that splits the packet (its value lands in
+    PacketItem.group). With `packet` (which sets sort_by, group_by, want_packet and reserves its names) the
+    packet is checked before the first row and written after the manifest, both inside the run's lock, so no
+    other run can use the folder until the packet is whole; `on_rows_done` hears of the rows before it, and
+    `on_packet` of each packet written. Raises InputFileError when the input turns out unusable,
+    BatchSetupError when the run cannot start, PacketError for a packet path that would replace a file the
+    run reads or writes, a missing packet folder or a packet that cannot be written (documents and manifest
+    stay); row problems only count as failed."""
+    if packet is not None:
+        from .packet import guard_packet, packet_reserved, write_packets  # packet.py imports this module
+
+        sort_by, group_by, want_packet = packet.sort_by, packet.group_by, True
+        reserved = [*reserved, *packet_reserved(packet, out_dir)]
     try:
         check_pattern(site.batch.file_name_pattern)
     except PatternError as error:
         raise BatchSetupError(str(error)) from None
     _prepare(out_dir)
     with _locked(out_dir):
+        # Refused before anything in out_dir changes; inside the lock, so the manifest read is not moving.
+        guard = guard_packet(packet, out_dir, site, _listed_files(out_dir)) if packet is not None else None
         _clean_leftovers(out_dir)
         sources = set_aside_journals(out_dir)
         previous = PreviousRuns([*reversed(sources), out_dir / MANIFEST])
@@ -402,4 +427,11 @@ def run_batch(
         manifest.finish(out_dir / MANIFEST)
         errors.finish(out_dir / ERRORS)
         remove_journals(out_dir)
+        if on_rows_done is not None:
+            on_rows_done(run.result)
+        if packet is not None and guard is not None:
+            # Still locked: a second run would clean up this packet's temporary file as a leftover.
+            for written in write_packets(run.result, out_dir, packet, guard):
+                if on_packet is not None:
+                    on_packet(written)
     return run.result

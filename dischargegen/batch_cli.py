@@ -6,6 +6,7 @@ options as a whole are unusable. The terminal only ever shows line numbers and c
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -15,8 +16,7 @@ import click
 
 from .batch import BatchResult, BatchSetupError, default_jobs, run_batch
 from .manifest import ERRORS, Entry
-from .naming import NameAllocator
-from .packet import PacketError, PacketOptions, build_packets, packet_column, read_insert
+from .packet import PacketError, PacketOptions, PacketWritten, packet_column, read_insert
 from .records import InputFileError, Record
 from .site import SiteSettings
 
@@ -57,10 +57,6 @@ def internal_error(error: Exception) -> str:
 def on_terminal() -> bool:
     """A progress bar only for a person watching; a scheduled job's log gets the summary alone."""
     return sys.stderr.isatty()
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().parent == folder.resolve()
 
 
 def _summary(result: BatchResult, out_dir: Path) -> list[str]:
@@ -129,16 +125,13 @@ def _batch(
         raise click.UsageError("--duplex, --insert and --sort-by shape the packet: give --packet too.")
     site = load_site_or_fail(site_path)
     try:
-        options = _packet_options(packet, duplex, insert, sort_by)
+        options = _packet_options(packet, duplex, insert, sort_by, export)
         if insert is not None:
             read_insert(insert)  # a bad insert is found before an hour of rendering, not after
         reader = open_records(export, input_format(export, format_name), site, encoding)
-        reserved = [p.name for p in (packet, insert) if p is not None and _inside(p, out_dir)]
-        result = _run(reader, site, out_dir, jobs or default_jobs(), options, reserved)
-        for line in _summary(result, out_dir):
-            click.echo(line, err=True)
-        if options is not None:
-            _write_packets(result, out_dir, options)
+        result = _run(reader, site, out_dir, jobs or default_jobs(), options)
+        if options is not None and not result.documents:
+            click.echo("Packet: not written, no documents.", err=True)
     except (InputFileError, BatchSetupError, PacketError) as error:
         raise UserError(str(error)) from None
     except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
@@ -150,31 +143,17 @@ def _batch(
 
 
 def _packet_options(
-    packet: Path | None, duplex: bool, insert: Path | None, sort_by: str | None
+    packet: Path | None, duplex: bool, insert: Path | None, sort_by: str | None, export: Path
 ) -> PacketOptions | None:
     """--packet and its companions; a bad placeholder is a usage error before any row is read."""
     if packet is None:
         return None
-    return PacketOptions(packet, duplex, insert, sort_by, packet_column(packet))
+    return PacketOptions(packet, duplex, insert, sort_by, packet_column(packet), export)
 
 
-def _write_packets(result: BatchResult, out_dir: Path, options: PacketOptions) -> None:
+def _report_packet(packet: PacketWritten) -> None:
     """Each packet as it is written: its path and counts, never a patient's name."""
-    if not result.documents:
-        click.echo("Packet: not written, no documents.", err=True)
-        return
-    for packet in build_packets(
-        result.packet_items, out_dir, options, _taken_names(result, out_dir, options)
-    ):
-        click.echo(f"Packet: {packet.path} ({packet.patients} patients, {packet.pages} pages).", err=True)
-
-
-def _taken_names(result: BatchResult, out_dir: Path, options: PacketOptions) -> NameAllocator:
-    """Names per-unit packets must not take: in out_dir every document's, elsewhere the insert's."""
-    if _inside(options.path, out_dir):
-        return result.names
-    insert = options.insert
-    return NameAllocator([insert.name] if insert is not None and _inside(insert, options.path.parent) else [])
+    click.echo(f"Packet: {packet.path} ({packet.patients} patients, {packet.pages} pages).", err=True)
 
 
 # cli.py imports this module at its end, and this module needs cli.py's helpers: `batch` exists before they
@@ -191,23 +170,31 @@ def _run(
     out_dir: Path,
     jobs: int,
     options: PacketOptions | None,
-    reserved: list[str],
 ) -> BatchResult:
-    def start(on_row: Callable[[Entry], None] | None) -> BatchResult:
-        return run_batch(
-            reader(),
-            site,
-            out_dir,
-            jobs=jobs,
-            sort_by=options.sort_by if options else None,
-            group_by=options.group_by if options else None,
-            want_packet=options is not None,
-            reserved=reserved,
-            on_row=on_row,
-        )
+    with contextlib.ExitStack() as progress:
 
-    if not on_terminal():
-        return start(None)  # silence off a terminal: the summary says it all
-    total = sum(1 for _ in reader())
-    with click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True) as bar:
+        def report(result: BatchResult) -> None:
+            progress.close()  # the bar ends before the summary and the packet lines
+            for line in _summary(result, out_dir):
+                click.echo(line, err=True)
+
+        def start(on_row: Callable[[Entry], None] | None) -> BatchResult:
+            # The packet is written inside run_batch, under the run's lock, after `report`.
+            return run_batch(
+                reader(),
+                site,
+                out_dir,
+                jobs=jobs,
+                packet=options,
+                on_row=on_row,
+                on_rows_done=report,
+                on_packet=_report_packet,
+            )
+
+        if not on_terminal():
+            return start(None)  # silence off a terminal: the summary says it all
+        total = sum(1 for _ in reader())
+        bar = progress.enter_context(
+            click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True)
+        )
         return start(lambda _entry: bar.update(1))

@@ -7,31 +7,50 @@ same way, so it starts and ends on its own sheets.
 
 A placeholder in the packet's file name (`packet-{unit}.pdf`) writes one packet per distinct value of that
 input column, one after the other. The value becomes part of a file name only through naming.sanitise().
+
+A packet never replaces a file the run reads or writes (PacketGuard): a packet path that names one is refused
+before the first row; a per-unit packet name that would hit one takes the next free "-2", "-3" instead, as
+document names do (its value comes from the data, found only when the rows are done).
 """
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .batch import PacketItem
+from .batch import LOCK_FILE, BatchResult, PacketItem
 from .csv_source import column_key
 from .errors import DischargeGenError
-from .files import atomic_file
+from .files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_file
+from .manifest import ERRORS, ERRORS_JOURNAL, MANIFEST, MANIFEST_JOURNAL
 from .naming import SUFFIX, NameAllocator, sanitise
+from .site import SiteSettings
 
 if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter
 
 PACKET_TITLE = "Discharge instructions"
-_NUMBER = re.compile(r"(\d+)")
+# ASCII digits only: other characters that str.isdigit() accepts (4², ①, Arabic-Indic digits) sort as text.
+_NUMBER = re.compile(r"([0-9]+)")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Columns that identify a patient: a packet named by one would print patient data in the summary.
 _IDENTIFYING = frozenset(column_key(name) for name in ("patient_name", "mrn", "dob"))
 EMPTY_VALUE_PREFIX = "no-"  # an empty unit gives packet-no-unit.pdf
+# What a batch run writes in --out-dir besides documents (names compared ignoring case): never a packet.
+RUN_FILES = (
+    MANIFEST,
+    ERRORS,
+    MANIFEST_JOURNAL,
+    ERRORS_JOURNAL,
+    ".manifest.*.journal",
+    LOCK_FILE,
+    f"{TEMPORARY_PREFIX}*{TEMPORARY_SUFFIX}",
+)
 
 
 class PacketError(DischargeGenError):
@@ -46,6 +65,8 @@ class PacketOptions:
     sort_by: str | None = None
     # The input column named by a placeholder in path's file name: one packet per value. None: one packet.
     group_by: str | None = None
+    # The input (a file, or a FHIR folder): no packet replaces it or is written inside it.
+    export: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -81,13 +102,120 @@ def _value_stem(value: str, column: str) -> str:
     return sanitise(text)[: -len(SUFFIX)]
 
 
-def packet_paths(path: Path, column: str, values: Sequence[str], taken: NameAllocator) -> list[Path]:
+def packet_paths(
+    path: Path, column: str, values: Sequence[str], taken: NameAllocator, guard: PacketGuard | None = None
+) -> list[Path]:
     """One path per value, in the order given. Values whose safe names coincide (a/b and a_b, or a case
-    difference) get -2, -3, ... as document names do; `taken` also keeps them off documents' names."""
+    difference) get -2, -3, ... as document names do; `taken` also keeps them off documents' names, and a
+    name that would replace a file `guard` protects takes the next number too."""
     placeholder = "{" + column + "}"
+    paths: list[Path] = []
+    for value in values:
+        name = path.name.replace(placeholder, _value_stem(value, column))
+        candidate = path.parent / taken.allocate(name)
+        while guard is not None and guard.hit(candidate) is not None:
+            candidate = path.parent / taken.allocate(name)  # `taken` now holds the last one: the next number
+        paths.append(candidate)
+    return paths
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symbolic link loop: compare the path as written
+        return path.absolute()
+
+
+def _same_folder(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist (yet)
+        return _resolved(first) == _resolved(second)
+
+
+def _same_file(path: Path, protected: Path) -> bool:
+    """Two names for one file: a symbolic or hard link, or a case difference where the file system ignores
+    case. Where either does not exist yet, the same folder and the same name ignoring case (as Windows and
+    macOS compare names, and as document names are kept apart)."""
+    try:
+        if path.exists() and protected.exists():
+            return os.path.samefile(path, protected)
+    except OSError:
+        pass
+    first, second = _resolved(path), _resolved(protected)
+    return first.name.casefold() == second.name.casefold() and _same_folder(first.parent, second.parent)
+
+
+class PacketGuard:
+    """The files no packet may replace: the input, the site's files, the insert, and in --out-dir what the
+    run writes (manifest, errors, journals, lock, temporary files) and the documents earlier runs listed.
+    Built once per run, inside the run's lock, before the first row."""
+
+    def __init__(
+        self,
+        out_dir: Path,
+        files: Sequence[tuple[str, Path]],
+        folders: Sequence[tuple[str, Path]],
+        documents: Iterable[str],
+    ) -> None:
+        self.out_dir = out_dir
+        self.files, self.folders = list(files), list(folders)
+        self.documents = {name.casefold() for name in documents}
+
+    def hit(self, path: Path) -> str | None:
+        """What writing `path` would replace, in words for an error line; None when it is free."""
+        for what, protected in self.files:
+            if _same_file(path, protected):
+                return what
+        target = _resolved(path)
+        for what, folder in self.folders:
+            if any(_same_folder(parent, folder) for parent in target.parents):
+                return f"a file inside {what}"
+        if _same_folder(target.parent, self.out_dir):
+            name = target.name.casefold()
+            if any(fnmatch.fnmatchcase(name, pattern.casefold()) for pattern in RUN_FILES):
+                return f"{target.name}, a file the batch run writes"
+            if name in self.documents:
+                return "a document listed in manifest.csv"
+        return None
+
+
+def guard_packet(
+    options: PacketOptions, out_dir: Path, site: SiteSettings, documents: Iterable[str]
+) -> PacketGuard:
+    """Before the first row: the packet's folder must exist, and the packet path must not name a protected
+    file. `documents` are the file names earlier runs listed in out_dir."""
+    files: list[tuple[str, Path]] = []
+    folders: list[tuple[str, Path]] = []
+    if options.export is not None:
+        (folders if options.export.is_dir() else files).append(("the input", options.export))
+    if site.source is not None:
+        files.append(("the site settings file", site.source))
+    if site.document.logo is not None:
+        files.append(("the site's logo (document.logo)", site.document.logo))
+    if site.content.templates_dir is not None:
+        folders.append(("the site's templates folder", site.content.templates_dir))
+    if options.insert is not None:
+        files.append(("the --insert PDF", options.insert))
+    guard = PacketGuard(out_dir, files, folders, documents)
+    folder = options.path.parent
+    if not folder.is_dir():
+        raise PacketError(f"--packet: no folder at {folder}; create it first")
+    if options.path.is_dir():  # --packet naming --out-dir, created since the options were read
+        raise PacketError(f"--packet {options.path} is a folder; name a PDF file")
+    # With a placeholder this finds a protected folder; the names themselves are guarded as they are made.
+    hit = guard.hit(options.path)
+    if hit is not None:
+        raise PacketError(f"--packet {options.path} would replace {hit}; choose another file")
+    return guard
+
+
+def packet_reserved(options: PacketOptions, out_dir: Path) -> list[str]:
+    """Names in out_dir that documents must not take: the packet's and the insert's when they are there."""
     return [
-        path.parent / taken.allocate(path.name.replace(placeholder, _value_stem(value, column)))
-        for value in values
+        _resolved(path).name
+        for path in (options.path, options.insert)
+        if path is not None and _same_folder(_resolved(path).parent, out_dir)
     ]
 
 
@@ -100,9 +228,17 @@ def _groups(items: Sequence[PacketItem]) -> dict[str, list[PacketItem]]:
 
 
 def natural_key(text: str) -> tuple[Any, ...]:
-    """A sort key that puts Room 2 before Room 10, ignores case and puts empty values last."""
+    """A sort key that puts Room 2 before Room 10, ignores case and puts empty values last. A run of ASCII
+    digits compares as a number, by its length without leading zeros and then its digits (no int(): any
+    length works); everything else, other digits included, compares as text."""
     parts = _NUMBER.split(text.strip().casefold())
-    return (not text.strip(), tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p))
+    # split() with a group puts the digit runs at the odd places.
+    key = tuple(
+        (0, len(part.lstrip("0")), part.lstrip("0")) if index % 2 else (1, 0, part)
+        for index, part in enumerate(parts)
+        if part
+    )
+    return (not text.strip(), key)
 
 
 def ordered(items: Sequence[PacketItem], sort_by: str | None) -> list[PacketItem]:
@@ -133,16 +269,31 @@ def _pad(writer: PdfWriter, count: int) -> None:
         writer.add_blank_page(width=float(box.width), height=float(box.height))
 
 
+def write_packets(
+    result: BatchResult, out_dir: Path, options: PacketOptions, guard: PacketGuard
+) -> Iterator[PacketWritten]:
+    """The run's packet(s), each yielded once written; nothing when no document was written."""
+    if not result.documents:
+        return
+    # In out_dir, every document's name and the reserved ones are taken.
+    taken = result.names if _same_folder(options.path.parent, out_dir) else NameAllocator()
+    yield from build_packets(result.packet_items, out_dir, options, taken, guard)
+
+
 def build_packets(
-    items: Sequence[PacketItem], out_dir: Path, options: PacketOptions, taken: NameAllocator
+    items: Sequence[PacketItem],
+    out_dir: Path,
+    options: PacketOptions,
+    taken: NameAllocator,
+    guard: PacketGuard | None = None,
 ) -> Iterator[PacketWritten]:
     """Write the packet, or one per group, one at a time (only one is ever in memory); yield each as it is
-    written. `taken` holds the names already used in the packet's folder."""
+    written. `taken` holds the names already used in the packet's folder; `guard` the files to keep."""
     if options.group_by is None:
         yield PacketWritten(options.path, len(items), build_packet(items, out_dir, options))
         return
     groups = _groups(items)
-    paths = packet_paths(options.path, options.group_by, list(groups), taken)
+    paths = packet_paths(options.path, options.group_by, list(groups), taken, guard)
     for path, members in zip(paths, groups.values(), strict=True):
         pages = build_packet(members, out_dir, options, path)
         yield PacketWritten(path, len(members), pages)
@@ -177,6 +328,12 @@ def build_packet(
                 writer.add_page(page)
             if options.duplex:
                 _pad(writer, len(writer.pages) - start)
-    with atomic_file(path or options.path) as handle:
-        writer.write(handle)
+    target = path or options.path
+    try:
+        with atomic_file(target) as handle:  # removes its temporary file on any error
+            writer.write(handle)
+    except OSError as error:  # a full disk, a folder that became read-only: the documents stay
+        raise PacketError(
+            f"cannot write the packet {target}: {error.strerror or type(error).__name__}"
+        ) from None
     return len(writer.pages)
