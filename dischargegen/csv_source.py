@@ -163,6 +163,9 @@ def _record(line: int, row: list[str], columns: Columns) -> Record:
         _overnight_from_discharge(fields)
     except InputError as error:
         errors.append(error)
+        if error.field == DISCHARGE_DATE and fields.get("overnight") is None:
+            # An empty overnight would have come from the discharge date: not a second problem.
+            fields.pop("overnight", None)
     fields.pop(DISCHARGE_DATE, None)
     if any(cell.strip() for cell in row[columns.width :]):
         errors.append(InputError("row", "has more values than the header has columns; check the quoting"))
