@@ -35,8 +35,8 @@ from .batch_worker import (
     warm_up,
 )
 from .case import ALL_FIELDS, Case, build_case
-from .csv_source import column_key
-from .errors import DischargeGenError, InputError
+from .csv_source import DISCHARGE_DATE, column_key
+from .errors import DischargeGenError, InputError, InvalidFields, each_error
 from .files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, flush_to_disk
 from .manifest import (
     ERROR_COLUMNS,
@@ -156,6 +156,33 @@ def _check_columns(record: Record, sort_by: str | None, group_by: str | None) ->
             raise InputFileError(f"{option}: the input has no column {column!r}")
 
 
+# Where a field's errors go among a row's errors.csv lines: case fields in field order, a discharge_date
+# beside overnight (which it stands for), anything else (a row-wide problem) last.
+_ERROR_ORDER = {name: position for position, name in enumerate(ALL_FIELDS)}
+_ERROR_ORDER[DISCHARGE_DATE] = _ERROR_ORDER["overnight"]
+
+
+def _case_of(record: Record) -> Case:
+    """The record's Case, or an error holding every failing field: the reader's and the case's together.
+
+    A reader that found errors hands over the fields it could read; a field it could not read is absent,
+    and is not reported again as missing. One error a field: the reader's comes first."""
+    if record.error is None:
+        return build_case(record.fields)
+    found = list(each_error(record.error))
+    try:
+        build_case(record.fields)
+    except InputError as error:
+        reported = {single.field for single in found}
+        found.extend(
+            single
+            for single in each_error(error)
+            if single.field in record.fields and single.field not in reported
+        )
+    found.sort(key=lambda single: _ERROR_ORDER.get(single.field, len(ALL_FIELDS)))
+    raise found[0] if len(found) == 1 else InvalidFields(found)
+
+
 @dataclass
 class _Slot:
     """One row on its way to the manifest: either already settled or waiting for a worker."""
@@ -164,7 +191,8 @@ class _Slot:
     file: str = ""
     fingerprint: str = ""
     entry: Entry | None = None
-    error: tuple[str, str] | None = None
+    # (field, message) for each failing field of a failed row: one errors.csv line each.
+    errors: tuple[tuple[str, str], ...] = ()
     # Rendered in a worker: the task's future, and the row's place in the task.
     future: concurrent.futures.Future[list[Done]] | None = None
     index: int = 0
@@ -236,10 +264,8 @@ class _Run:
     def admit(self, record: Record, previous: PreviousRuns) -> _Slot:
         if record.skipped is not None:
             return _Slot(record.line, entry=Entry(record.line, "skipped"))
-        if record.error is not None:
-            return self._failed(record.line, record.error)
         try:
-            case = build_case(record.fields)
+            case = _case_of(record)
         except InputError as error:
             return self._failed(record.line, error)
         name = self.names.allocate(file_name(self.pattern, case, record.line))
@@ -268,7 +294,8 @@ class _Run:
         self.unsent = []
 
     def _failed(self, line: int, error: InputError) -> _Slot:
-        return _Slot(line, entry=Entry(line, "failed"), error=(error.field, error.message))
+        errors = tuple((single.field, single.message) for single in each_error(error))
+        return _Slot(line, entry=Entry(line, "failed"), errors=errors)
 
     def _already_done(self, slot: _Slot, previous: PreviousRuns) -> Entry | None:
         version = self.site.content.version
@@ -288,7 +315,7 @@ class _Run:
             except OSError as error:
                 done = Done(slot.line, field="output", message=f"cannot write the file: {error.strerror}")
         if done.message:
-            slot.entry, slot.error = Entry(slot.line, "failed"), (done.field, done.message)
+            slot.entry, slot.errors = Entry(slot.line, "failed"), ((done.field, done.message),)
         else:
             slot.entry = Entry(
                 slot.line,
@@ -326,8 +353,8 @@ class _Run:
         entry = slot.entry
         assert entry is not None
         manifest.write(entry.row())
-        if slot.error is not None:
-            errors.write([str(slot.line), *slot.error])
+        for field_name, message in slot.errors:
+            errors.write([str(slot.line), field_name, message])
         result = self.result
         if entry.status == "failed":
             result.failed += 1

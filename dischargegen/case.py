@@ -1,7 +1,9 @@
 """The case model: one patient's procedure, validated, ready for the content layer.
 
 `build_case` turns raw text fields (from the command line, a CSV row or a FHIR record) into a `Case`, or
-raises `InputError` naming the first bad field. Field names are the CSV column names.
+raises an `InputError` naming the bad field (`InvalidFields` when several are bad: every one, in field
+order). Field names are the CSV column names. `parse_field` is the rule for one field, for a caller that
+checks each answer as it is typed.
 """
 
 from __future__ import annotations
@@ -9,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from . import vocab
-from .errors import InputError
+from .errors import InputError, InvalidFields
 from .levels import parse_levels
 
 REQUIRED_FIELDS = (
@@ -41,6 +44,10 @@ ALL_FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
 MAX_NAME_LENGTH = 80
 MAX_MRN_LENGTH = 64
 OLDEST_AGE_YEARS = 125
+# The latest date any field may hold. The document counts forward from the procedure date (at most 180
+# days, the largest site limit), and every date it prints must exist: the calendar ends at 9999-12-31.
+# A fixed bound, never "today": the same input must give the same answer whatever the day it runs.
+LATEST_DATE = dt.date(9998, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -107,13 +114,20 @@ def parse_date(value: str, field: str) -> dt.date:
     text = value.strip()
     try:
         if _ISO_DATE.match(text):
-            return dt.date.fromisoformat(text)
+            return check_date(dt.date.fromisoformat(text), field)
         us = _US_DATE.match(text)
         if us:
-            return dt.date(int(us.group(3)), int(us.group(1)), int(us.group(2)))
+            return check_date(dt.date(int(us.group(3)), int(us.group(1)), int(us.group(2))), field)
     except ValueError:
         raise InputError(field, f"is not a real calendar date; use {DATE_FORMATS}") from None
     raise InputError(field, f"must be a date written {DATE_FORMATS}")
+
+
+def check_date(value: dt.date, field: str) -> dt.date:
+    """The date, if it is no later than LATEST_DATE (so every date counted from it exists)."""
+    if value > LATEST_DATE:
+        raise InputError(field, f"must be no later than {LATEST_DATE.isoformat()}")
+    return value
 
 
 def parse_time(value: str, field: str) -> dt.time:
@@ -162,65 +176,91 @@ def _present(raw: Mapping[str, str | None], field: str) -> str | None:
     return str(value)
 
 
+# The rule for each field's text, in field order: build_case and the command line's prompts both use it.
+_PARSERS: dict[str, Callable[[str, str], Any]] = {
+    "patient_name": lambda text, field: clean_text(text, field, MAX_NAME_LENGTH),
+    "mrn": lambda text, field: clean_text(text, field, MAX_MRN_LENGTH),
+    "dob": parse_date,
+    "procedure": parse_choice,
+    "levels": parse_levels,
+    "anesthesia": parse_choice,
+    "overnight": parse_bool,
+    "procedure_date": parse_date,
+    "cause": parse_choice,
+    "follow_up": parse_datetime,
+    "brace": parse_bool,
+    "blood_thinner_restart": parse_date,
+    "large_print": parse_bool,
+    "paper": parse_choice,
+    "language": parse_choice,
+    "procedure_time": parse_time,
+}
+
+
+def parse_field(field: str, value: str) -> Any:
+    """One field's text as its value (a str, date, bool, tuple of levels, ...); raises InputError naming it.
+    Rules between fields (the birth date before the procedure date) are build_case's."""
+    return _PARSERS[field](value, field)
+
+
+def _cross_field_errors(values: Mapping[str, Any]) -> list[InputError]:
+    """The rules between two fields, checked only when both parsed: the error names the first of them."""
+    errors: list[InputError] = []
+    procedure_date: dt.date | None = values.get("procedure_date")
+    if procedure_date is None:
+        return errors
+    dob: dt.date | None = values.get("dob")
+    if dob is not None:
+        if dob >= procedure_date:
+            errors.append(InputError("dob", "must be before the procedure date"))
+        elif procedure_date.year - dob.year > OLDEST_AGE_YEARS:
+            errors.append(InputError("dob", f"gives an age over {OLDEST_AGE_YEARS} years; check the year"))
+    follow_up: dt.datetime | None = values.get("follow_up")
+    if follow_up is not None and follow_up.date() < procedure_date:
+        errors.append(InputError("follow_up", "must not be before the procedure date"))
+    restart: dt.date | None = values.get("blood_thinner_restart")
+    if restart is not None and restart < procedure_date:
+        errors.append(InputError("blood_thinner_restart", "must not be before the procedure date"))
+    return errors
+
+
 def build_case(raw: Mapping[str, str | None]) -> Case:
-    """Validate raw text fields into a Case; the first invalid field raises InputError."""
+    """Validate raw text fields into a Case.
+
+    Every bad field is reported, in field order (ALL_FIELDS): one raises its InputError, several raise
+    InvalidFields. A rule between two fields is checked when both parsed."""
     unknown = set(raw) - set(ALL_FIELDS)
     if unknown:
         raise InputError(sorted(unknown)[0], f"is not a case field; fields are: {', '.join(ALL_FIELDS)}")
-    for field in REQUIRED_FIELDS:
-        if _present(raw, field) is None:
-            raise InputError(field, "is required")
+    values: dict[str, Any] = {}
+    errors: dict[str, InputError] = {}
+    for field in ALL_FIELDS:
+        text = _present(raw, field)
+        if text is None:
+            if field in REQUIRED_FIELDS:
+                errors[field] = InputError(field, "is required")
+            continue
+        try:
+            values[field] = parse_field(field, text)
+        except InputError as error:
+            errors[field] = error
+    for cross in _cross_field_errors(values):
+        errors.setdefault(cross.field, cross)
+    if errors:
+        ordered = [errors[field] for field in ALL_FIELDS if field in errors]
+        raise ordered[0] if len(ordered) == 1 else InvalidFields(ordered)
+    # Optional fields left out take the Case's defaults (no cause, English, the site's paper, ...).
+    return Case(**values)
 
-    def required(field: str) -> str:
-        value = _present(raw, field)
-        assert value is not None  # checked above
-        return value
 
-    name = clean_text(required("patient_name"), "patient_name", MAX_NAME_LENGTH)
-    mrn = clean_text(required("mrn"), "mrn", MAX_MRN_LENGTH)
-    dob = parse_date(required("dob"), "dob")
-    procedure = parse_choice(required("procedure"), "procedure")
-    levels = parse_levels(required("levels"))
-    anesthesia = parse_choice(required("anesthesia"), "anesthesia")
-    overnight = parse_bool(required("overnight"), "overnight")
-    procedure_date = parse_date(required("procedure_date"), "procedure_date")
-
-    if dob >= procedure_date:
-        raise InputError("dob", "must be before the procedure date")
-    if procedure_date.year - dob.year > OLDEST_AGE_YEARS:
-        raise InputError("dob", f"gives an age over {OLDEST_AGE_YEARS} years; check the year")
-
-    def optional(field: str) -> str | None:
-        return _present(raw, field)
-
-    procedure_time = parse_time(v, "procedure_time") if (v := optional("procedure_time")) else None
-    cause = parse_choice(v, "cause") if (v := optional("cause")) else None
-    follow_up = parse_datetime(v, "follow_up") if (v := optional("follow_up")) else None
-    if follow_up is not None and follow_up.date() < procedure_date:
-        raise InputError("follow_up", "must not be before the procedure date")
-    brace = parse_bool(v, "brace") if (v := optional("brace")) else None
-    restart = parse_date(v, "blood_thinner_restart") if (v := optional("blood_thinner_restart")) else None
-    if restart is not None and restart < procedure_date:
-        raise InputError("blood_thinner_restart", "must not be before the procedure date")
-    large_print = parse_bool(v, "large_print") if (v := optional("large_print")) else False
-    paper = parse_choice(v, "paper") if (v := optional("paper")) else None
-    language = parse_choice(v, "language") if (v := optional("language")) else "en"
-
-    return Case(
-        patient_name=name,
-        mrn=mrn,
-        dob=dob,
-        procedure=procedure,
-        levels=levels,
-        anesthesia=anesthesia,
-        overnight=overnight,
-        procedure_date=procedure_date,
-        procedure_time=procedure_time,
-        cause=cause,
-        follow_up=follow_up,
-        brace=brace,
-        blood_thinner_restart=restart,
-        large_print=large_print,
-        paper=paper,
-        language=language,
-    )
+def check_case_dates(case: Case) -> None:
+    """Refuse a Case (built by hand, not by build_case) whose dates run past LATEST_DATE."""
+    follow_up = case.follow_up.date() if case.follow_up is not None else None
+    for field, value in (
+        ("dob", case.dob),
+        ("procedure_date", case.procedure_date),
+        ("follow_up", follow_up),
+        ("blood_thinner_restart", case.blood_thinner_restart),
+    ):
+        if value is not None:
+            check_date(value, field)

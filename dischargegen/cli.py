@@ -4,15 +4,15 @@ clear line and an exit code. All the work happens in the library."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
 from . import __version__, vocab
-from .case import REQUIRED_FIELDS
-from .errors import ContentError, DischargeGenError, InputError, SiteSettingsError
+from .case import ALL_FIELDS, REQUIRED_FIELDS, build_case, parse_field
+from .errors import ContentError, DischargeGenError, InputError, InvalidFields, SiteSettingsError, each_error
 from .files import write_atomically
 from .render import render_fields
 from .site import ENVIRONMENT_VARIABLE, SiteSettings, load_site
@@ -21,18 +21,34 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class UserError(click.ClickException):
-    """A user error: one line, exit status 2, no traceback."""
+    """A user error: one line (one more for each further bad option), exit status 2, no traceback."""
 
     exit_code = 2
+
+    def __init__(self, message: str, more: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.more = tuple(more)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        super().show(file)
+        for line in self.more:
+            click.echo(f"Error: {line}", file=file, err=file is None)
 
 
 def option_name(field: str) -> str:
     return "--" + field.replace("_", "-")
 
 
+def _invalid_option(error: InputError) -> str:
+    return f"Invalid value for {option_name(error.field)}: {error.message}"
+
+
 def user_error(error: DischargeGenError) -> UserError:
+    if isinstance(error, InvalidFields):
+        first, *others = [_invalid_option(single) for single in error.errors]
+        return UserError(first, others)
     if isinstance(error, InputError):
-        return UserError(f"Invalid value for {option_name(error.field)}: {error.message}")
+        return UserError(_invalid_option(error))
     if isinstance(error, SiteSettingsError):
         return UserError(f"Invalid site settings: {error.key}: {error.message}")
     if isinstance(error, ContentError):
@@ -63,28 +79,88 @@ def is_interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-PROMPTS: dict[str, tuple[str, click.ParamType[Any] | None]] = {
-    "patient_name": ("Patient name", None),
-    "mrn": ("Medical record number (MRN)", None),
-    "dob": ("Date of birth (YYYY-MM-DD)", None),
-    "procedure": ("Procedure", click.Choice(vocab.PROCEDURES, case_sensitive=False)),
-    "levels": ("Levels treated (for example T12,L1 or T11-L1)", None),
-    "anesthesia": ("Anesthesia", click.Choice(vocab.ANESTHESIA, case_sensitive=False)),
-    "overnight": ("Did the patient stay overnight? (yes/no)", None),
-    "procedure_date": ("Procedure date (YYYY-MM-DD)", None),
+PROMPTS: dict[str, str] = {
+    "patient_name": "Patient name",
+    "mrn": "Medical record number (MRN)",
+    "dob": "Date of birth (YYYY-MM-DD)",
+    "procedure": f"Procedure ({', '.join(vocab.PROCEDURES)})",
+    "levels": "Levels treated (for example T12,L1 or T11-L1)",
+    "anesthesia": f"Anesthesia ({', '.join(vocab.ANESTHESIA)})",
+    "overnight": "Did the patient stay overnight? (yes/no)",
+    "procedure_date": "Procedure date (YYYY-MM-DD)",
+}
+# A rule between two fields names the first; when that one came from the command line, the other is asked.
+_ALSO_FIXED_BY = {
+    "dob": "procedure_date",
+    "follow_up": "procedure_date",
+    "blood_thinner_restart": "procedure_date",
 }
 
 
+def _problems(fields: dict[str, str | None]) -> list[InputError]:
+    """Every failing field of what is there so far; a field not given yet is not a problem here."""
+    try:
+        build_case(fields)
+    except InputError as error:
+        return [single for single in each_error(error) if fields.get(single.field)]
+    return []
+
+
+def _checked(field: str) -> Callable[[str], str]:
+    """The prompt's check: the library's rule for the field; a bad answer is said and the question asked
+    again (click.prompt re-asks on a UsageError)."""
+
+    def check(text: str) -> str:
+        try:
+            parse_field(field, text)
+        except InputError as error:
+            raise click.UsageError(_invalid_option(error)) from None
+        return text
+
+    return check
+
+
+def ask(field: str) -> str:
+    return str(click.prompt(PROMPTS[field], value_proc=_checked(field)))
+
+
+def _missing_option(field: str) -> str:
+    return f"Missing option '{option_name(field)}'" + (" (or --same-day)." if field == "overnight" else ".")
+
+
+def check_options(fields: dict[str, str | None]) -> None:
+    """Options given on the command line fail at once, every bad one, before anything is asked; without a
+    terminal to ask at, every missing one too. One line each, in field order."""
+    lines = {problem.field: _invalid_option(problem) for problem in _problems(fields)}
+    if not is_interactive():
+        lines.update({field: _missing_option(field) for field in REQUIRED_FIELDS if not fields.get(field)})
+    if lines:
+        first, *others = [lines[field] for field in ALL_FIELDS if field in lines]
+        raise UserError(first, others)
+
+
 def fill_missing(fields: dict[str, str | None]) -> None:
-    """Prompt for each missing required field, or fail naming the option when no one can answer."""
-    for field in REQUIRED_FIELDS:
-        if fields.get(field):
-            continue
-        if not is_interactive():
-            hint = " (or --same-day)" if field == "overnight" else ""
-            raise click.UsageError(f"Missing option '{option_name(field)}'{hint}.")
-        label, kind = PROMPTS[field]
-        fields[field] = str(click.prompt(label, type=kind))
+    """Prompt for each missing required field, checking each answer as it is typed (a bad one is said and
+    the question asked again), or fail naming the missing options when no one can answer."""
+    missing = [field for field in REQUIRED_FIELDS if not fields.get(field)]
+    if missing and not is_interactive():
+        first, *others = [_missing_option(field) for field in missing]
+        raise UserError(first, others)
+    for field in missing:
+        fields[field] = ask(field)
+    # A rule between two fields (the birth date before the procedure date) asks again for one it can fix.
+    while problems := _problems(fields):
+        for problem in problems:
+            fixable = next(
+                (name for name in (problem.field, _ALSO_FIXED_BY.get(problem.field)) if name in missing),
+                None,
+            )
+            if fixable is not None:
+                click.echo(f"Error: {_invalid_option(problem)}")
+                fields[fixable] = ask(fixable)
+                break
+        else:
+            return  # nothing typed here is at fault: render reports it
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -137,6 +213,9 @@ def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
             fields[name] = str(value)
     if not options["large_print"]:
         fields.pop("large_print", None)
+    check_options(fields)
+    # Before any question: a bad site file must not cost the answers.
+    site = load_site_or_fail(site_path)
     fill_missing(fields)
     if output is None:
         if not is_interactive():
@@ -144,7 +223,6 @@ def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
         output = Path(str(click.prompt("Write the PDF to", type=click.Path(dir_okay=False))))
     if not output.parent.is_dir():
         raise UserError(f"Invalid value for --output: the folder {output.parent} does not exist")
-    site = load_site_or_fail(site_path)
     try:
         _, pdf = render_fields(fields, site)
         write_atomically(output, pdf)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .case import ALL_FIELDS, REQUIRED_FIELDS, parse_bool, parse_date
-from .errors import InputError
+from .errors import InputError, InvalidFields
 from .records import InputFileError, Record
 from .site import SiteSettings
 
@@ -130,8 +130,12 @@ def _overnight_from_discharge(fields: dict[str, str | None]) -> None:
     """Fill overnight from discharge_date (a later day means a night in hospital); check the two agree."""
     discharge_text = fields.pop(DISCHARGE_DATE, None)
     procedure_text = fields.get("procedure_date")
-    if discharge_text is None or procedure_text is None:
+    if discharge_text is None:
+        # An empty discharge date leaves overnight to build_case: "is required" if its column is empty too.
+        fields.setdefault("overnight", None)
         return
+    if procedure_text is None:
+        return  # build_case reports the missing procedure date; overnight cannot be told without it
     discharge = parse_date(discharge_text, DISCHARGE_DATE)
     try:
         procedure = parse_date(procedure_text, "procedure_date")
@@ -150,15 +154,24 @@ def _overnight_from_discharge(fields: dict[str, str | None]) -> None:
 
 
 def _record(line: int, row: list[str], columns: Columns) -> Record:
+    """The row's fields, and its errors when the reader finds any: the fields still go with them (those it
+    could read), so the batch reports the case's own field errors beside the reader's in one run."""
     extra = {key: (_cell(row, index) or "") for key, index in columns.extra.items()}
     fields: dict[str, str | None] = {field: _cell(row, index) for field, index in columns.fields.items()}
+    errors: list[InputError] = []
     try:
-        if any(cell.strip() for cell in row[columns.width :]):
-            raise InputError("row", "has more values than the header has columns; check the quoting")
         _overnight_from_discharge(fields)
     except InputError as error:
-        return Record(line=line, fields={}, extra=extra, error=error)
+        errors.append(error)
+        if error.field == DISCHARGE_DATE and fields.get("overnight") is None:
+            # An empty overnight would have come from the discharge date: not a second problem.
+            fields.pop("overnight", None)
     fields.pop(DISCHARGE_DATE, None)
+    if any(cell.strip() for cell in row[columns.width :]):
+        errors.append(InputError("row", "has more values than the header has columns; check the quoting"))
+    if errors:
+        found = errors[0] if len(errors) == 1 else InvalidFields(errors)
+        return Record(line=line, fields=fields, extra=extra, error=found)
     return Record(line=line, fields=fields, extra=extra)
 
 

@@ -20,7 +20,9 @@ class Record:
     fields: Mapping[str, str | None] = field(default_factory=dict)
     # Other input columns (unit, room, ...) kept only for --sort-by and a --packet placeholder.
     extra: Mapping[str, str] = field(default_factory=dict)
-    # The reader could not map this record: it is written to errors.csv and the run goes on.
+    # The reader could not map this record: it is written to errors.csv and the run goes on. An
+    # InvalidFields for several fields. `fields` still holds what the reader could read (a field it could
+    # not is absent): the batch checks those too and reports every failing field of the record at once.
     error: InputError | None = None
     # Not a case for this tool (for example a FHIR Procedure that is not vertebral augmentation):
     # counted in the summary, not an error. A short reason, never patient data.

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from reportlab.platypus.doctemplate import LayoutError
 
-from .case import Case, build_case
+from .case import LATEST_DATE, Case, build_case, check_case_dates
 from .content import RenderedContent, render_content
 from .errors import ContentError, InputError, SiteSettingsError
 from .fonts import describe_character, first_undrawable
@@ -51,11 +51,15 @@ def render_pdf(case: Case, site: SiteSettings) -> bytes:
 
 def render_document(case: Case, site: SiteSettings) -> tuple[bytes, int]:
     """As render_pdf, with the page count."""
+    check_case_dates(case)
     check_printable(case, site)
-    content = render_content(case, site)
-    _check_content(content)
     try:
+        content = render_content(case, site)
+        _check_content(content)
         return build_pdf_counted(case, site, content)
+    except OverflowError:
+        # Only date arithmetic past the calendar's end: check_case_dates should have stopped it first.
+        raise InputError("procedure_date", f"must be no later than {LATEST_DATE.isoformat()}") from None
     except LayoutError:
         # Only a template can make a block taller than a page; ReportLab's message would quote it (with
         # patient data, possibly), so name the problem instead.
