@@ -395,7 +395,6 @@ def test_one_failing_field_is_a_plain_input_error(tmp_path: Path) -> None:
     assert type(record.error) is InputError and record.error.field == "anesthesia"
 
 
-@pytest.mark.xfail(strict=False, reason="needs branch i11-d1: one errors.csv line per field")
 def test_errors_csv_has_one_line_per_failing_field_of_a_fhir_record(tmp_path: Path) -> None:
     folder = tmp_path / "export"
     folder.mkdir()
