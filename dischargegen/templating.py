@@ -36,7 +36,7 @@ from .errors import ContentError
 _PACKAGED = Path(__file__).resolve().parent / "templates"
 _SOURCE_TREE = Path(__file__).resolve().parent.parent / "templates"
 
-# What one document's templates may do. The shipped templates use a few hundred steps and some 20,000
+# What one document's templates may do. The shipped templates use a few dozen steps and some 10,000
 # characters; these bounds are far above any real document and far below what hangs a batch or fills memory.
 MAX_STEPS = 100_000  # loop turns, calls and range items, all templates of one document together
 MAX_TEXT = 1_000_000  # characters of any text a template builds, and of the rendered document
