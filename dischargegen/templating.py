@@ -293,6 +293,10 @@ def make_environment(site_dir: Path | None, filters: dict[str, Callable[..., Any
         auto_reload=False,
     )
     environment.filters.update(filters)
+    # Random text and random choices: a document must be the same for the same input (and lipsum(10**6)
+    # writes a million paragraphs).
+    environment.filters.pop("random", None)
+    environment.globals.pop("lipsum", None)
     environment.filters = {name: _guard_filter(name, f) for name, f in environment.filters.items()}
     environment.filters.update({COUNTED: _counted, BOUNDED: _bounded})
     environment.globals["range"] = _counted_range

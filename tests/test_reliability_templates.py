@@ -150,6 +150,20 @@ def test_a_document_that_grows_without_end_is_stopped(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("{{ lipsum(1000000) }}", "'lipsum' is undefined"),
+        ("{{ [1, 2, 3] | random }}", "No filter named 'random'"),
+    ],
+    ids=["lipsum", "random"],
+)
+def test_random_text_is_not_available(tmp_path: Path, line: str, reason: str) -> None:
+    # Output is deterministic, and lipsum could write a million paragraphs.
+    site = site_file(tmp_path, {"en/discharge.html": body(line)})
+    assert_one_line_error(render_cli(site, tmp_path / "out.pdf"), "en/discharge.html, line 2", reason)
+
+
 def test_a_number_too_long_to_compile_names_the_template(tmp_path: Path) -> None:
     site = site_file(tmp_path, {"en/discharge.html": body("{{ " + "9" * 5000 + " }}")})
     assert_one_line_error(
