@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from pathlib import Path
 
 import pypdf
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dischargegen import ContentError, build_case, load_site, render_pdf, templating
 from dischargegen.cli import cli
@@ -435,3 +438,37 @@ def test_a_name_from_the_template_source_is_still_named(tmp_path: Path) -> None:
     # Useful to a clinical editor: the misspelt name is in the template, not in the data.
     site = site_file(tmp_path, {"en/discharge.html": body("<p>{{ patient.nickname }} {{ dosage }}</p>")})
     assert_one_line_error(render_cli(site, tmp_path / "out.pdf"), "line 2", "'nickname'", "(UndefinedError)")
+
+
+# -- a property: whatever a template does with the data, the library raises only ContentError, never
+# -- quoting a patient value -------------------------------------------------------------------------------
+ATOMS = ["patient.name", "patient.mrn", "patient.dob", "1", "0", "7", "'x'", "{'a': 1}", "[1, 2]", "range(3)",
+         "case.levels", "nothing_here", "10 ** 5000", "-1"]  # fmt: skip
+SHAPES = ["{a} / {b}", "{a}[{b}]", "{a} + {b}", "{a} * {b}", "{a} % {b}", "{a} ~ {b}", "{a} | int",
+          "{a} | string", "{a}.nickname", "{a}.__class__", "{a}.upper()", "{a} // {b}", "({a}) ** ({b})",
+          "{a} | join", "{a} | center({b})", "{a} | replace({b}, {a})", "{{{a}: {b}}}[{a}]"]  # fmt: skip
+STATEMENTS = ["<p>{{{{ {e} }}}}</p>", "{{% for x in {e} %}}<p>{{{{ x }}}}</p>{{% endfor %}}",
+              "{{% include {e} %}}", "<section class=\"{{{{ {e} }}}}\"><p>x</p></section>"]  # fmt: skip
+
+
+@st.composite
+def expressions(draw: st.DrawFn, depth: int = 2) -> str:
+    if depth == 0 or draw(st.booleans()):
+        return draw(st.sampled_from(ATOMS))
+    shape = draw(st.sampled_from(SHAPES))
+    return shape.format(a=draw(expressions(depth - 1)), b=draw(expressions(depth - 1)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(statement=st.sampled_from(STATEMENTS), expression=expressions())
+def test_any_template_over_patient_data_fails_only_with_a_clean_content_error(
+    tmp_path: Path, statement: str, expression: str
+) -> None:
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    site = site_file(folder, {"en/discharge.html": body(statement.format(e=expression))})
+    case = build_case({**BASE_FIELDS, "patient_name": NAME, "mrn": MRN, "dob": DOB})
+    try:
+        render_pdf(case, load_site(site))
+    except ContentError as error:
+        message = str(error).casefold()
+        assert all(value.casefold() not in message for value in PATIENT_VALUES), message
