@@ -219,8 +219,9 @@ class MeasuredKeepTogether(KeepTogether):  # type: ignore[misc]
 
 
 class NeverSplit(MeasuredKeepTogether):
-    """The emergency box: always on one page, never split. A box taller than a whole page cannot be kept
-    together and ReportLab would split it anyway, so it is refused, naming the box (never a value)."""
+    """The emergency box and the receipt: always on one page, never split. One taller than a whole page
+    cannot be kept together and ReportLab would split it anyway, so it is refused, naming it (never a
+    value)."""
 
     def __init__(self, flowables: list[Flowable], name: str) -> None:
         super().__init__(flowables)
@@ -239,12 +240,13 @@ class NeverSplit(MeasuredKeepTogether):
 
 
 def _box_name(section: Section, number: int, private: Sequence[str]) -> str:
-    """How an error names a box: by its heading, unless the heading holds a patient value."""
+    """How an error names a section: by its heading, unless the heading holds a patient value."""
+    noun = "section" if section.kind == "receipt" else "box"
     heading = next((" ".join(b.text.split()) for b in section.blocks if b.kind in ("h2", "h3")), "")
     folded = heading.casefold()
     if heading and not any(value.casefold() in folded for value in private if value):
-        return f'the {section.kind} box "{heading[:60]}"'
-    return f'the {section.kind} box (<section class="{section.kind}"> number {number} of the document)'
+        return f'the {section.kind} {noun} "{heading[:60]}"'
+    return f'the {section.kind} {noun} (<section class="{section.kind}"> number {number} of the document)'
 
 
 class BodyFrame(Frame):  # type: ignore[misc]
@@ -302,7 +304,9 @@ def build_story(
             name = _box_name(section, number, private)
             story += [Spacer(1, styles.body_size * 0.8), _boxed(section, styles, width, name)]
         elif section.kind == "receipt":
-            story.append(MeasuredKeepTogether([_flowable(b, styles, width, False) for b in section.blocks]))
+            # Kept on one page, as the signatures must be; never split (see NeverSplit).
+            blocks = [_flowable(b, styles, width, False) for b in section.blocks]
+            story.append(NeverSplit(blocks, _box_name(section, number, private)))
         else:
             story += [_flowable(block, styles, width, False) for block in section.blocks]
     return story

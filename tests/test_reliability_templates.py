@@ -397,6 +397,20 @@ def test_an_emergency_box_that_fits_is_kept_on_one_page(tmp_path: Path) -> None:
     assert "Warning sign number 0" in pages[holding[0]] and "Warning sign number 11" in pages[holding[0]]
 
 
+def test_a_receipt_taller_than_a_page_is_refused_too(tmp_path: Path) -> None:
+    # The receipt is kept on one page with its signatures, like the emergency box: never split.
+    items = "".join(f"<li>I understand point {n} of these instructions.</li>" for n in range(70))
+    template = (
+        EXTENDS + '{% block receipt %}<section class="receipt"><h2>Before you leave</h2>'
+        f'<ul class="checklist">{items}</ul><signature sign="Patient" date="Date"></signature>'
+        "</section>{% endblock %}"
+    )
+    site = site_file(tmp_path, {"en/discharge.html": template})
+    assert_one_line_error(
+        render_cli(site, tmp_path / "out.pdf"), 'the receipt section "Before you leave" is taller than a page'
+    )
+
+
 def test_check_fails_with_2_when_only_large_print_makes_the_box_too_tall(tmp_path: Path) -> None:
     # Fits a page in regular print, not in large print: check renders both and names the variant.
     site = site_file(tmp_path, {"en/discharge.html": emergency_box(24)})
