@@ -195,19 +195,17 @@ def _check_replace(text: str, old: str, new: str) -> None:
 
 
 def _guard_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter that counts as a step, refuses size arguments that would build a huge text, and checks
-    the length of what it returns."""
-    size_arguments = {"center": 1, "indent": 1, "wordwrap": 1, "batch": 1, "slice": 1}
+    """A filter that counts as a step, refuses an argument that would build a huge text (a width, count or
+    indent: no filter argument may be a number over MAX_TEXT), and checks the length of what it returns."""
 
     @functools.wraps(function)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         _spend()
         values = [a for a in args if not isinstance(a, Context | EvalContext | jinja2.Environment)]
-        position = size_arguments.get(name)
-        if position is not None and len(values) > position:
-            width = values[position]
-            if _is_integer(width) and width > MAX_TEXT:
-                raise _too_long()
+        if any(_is_integer(v) and v > MAX_TEXT for v in [*values[1:], *kwargs.values()]):
+            raise TemplateLimitError(
+                f"a filter is given a number over {MAX_TEXT:,} (a width or count that builds a huge text)"
+            )
         if name == "format" and values and isinstance(values[0], str):
             _check_percent_format(values[0])
         if name == "replace" and len(values) >= 3 and all(isinstance(v, str) for v in values[:3]):
