@@ -94,7 +94,7 @@ def _too_long() -> TemplateLimitError:
 
 
 def _check_length(value: Any) -> Any:
-    if isinstance(value, str | list | tuple) and len(value) > MAX_TEXT:
+    if isinstance(value, str | bytes | list | tuple) and len(value) > MAX_TEXT:
         raise _too_long()
     return value
 
@@ -158,7 +158,7 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
         if _is_integer(left) and _is_integer(right):
             _check_integers(left, right)
         for sequence, count in ((left, right), (right, left)):
-            repeated = isinstance(sequence, str | list | tuple) and _is_integer(count)
+            repeated = isinstance(sequence, str | bytes | list | tuple) and _is_integer(count)
             if repeated and len(sequence) * count > MAX_TEXT:
                 raise _too_long()
     elif operator == "+":
@@ -186,6 +186,18 @@ def _check_method(function: Any, args: tuple[Any, ...]) -> None:
         _check_brace_format(owner)
     if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
         _check_replace(owner, args[0], args[1])
+    if name == "join" and args:
+        _check_join(owner, args[0])
+    if name == "translate" and args and isinstance(args[0], dict):
+        longest = max((len(v) for v in args[0].values() if isinstance(v, str)), default=1)
+        if len(owner) * longest > MAX_TEXT:
+            raise _too_long()
+
+
+def _check_join(separator: Any, items: Any) -> None:
+    """A long separator between many items: a million times a million characters."""
+    if isinstance(separator, str) and isinstance(items, Sized) and len(separator) * len(items) > MAX_TEXT:
+        raise _too_long()
 
 
 def _check_replace(text: str, old: str, new: str) -> None:
@@ -210,6 +222,15 @@ def _guard_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]
             _check_percent_format(values[0])
         if name == "replace" and len(values) >= 3 and all(isinstance(v, str) for v in values[:3]):
             _check_replace(values[0], values[1], values[2])
+        if name == "join" and values:
+            _check_join(kwargs.get("d", values[1] if len(values) > 1 else ""), values[0])
+        if name == "indent" and values and isinstance(values[0], str):
+            width = kwargs.get("width", values[1] if len(values) > 1 else 4)
+            if isinstance(width, str) and len(width) * (values[0].count("\n") + 1) > MAX_TEXT:
+                raise _too_long()
+        start = kwargs.get("start", values[2] if len(values) > 2 else 0)
+        if name == "sum" and not isinstance(start, int | float):
+            raise TemplateLimitError("the sum filter adds numbers only (its start must be a number)")
         return _check_length(function(*args, **kwargs))
 
     return guarded

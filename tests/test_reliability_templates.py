@@ -114,6 +114,18 @@ RAISING = {
         "longer than 1,000,000 characters",
     ),
     "center-filter": ('{{ "x" | center(10**9) }}', "a filter is given a number over 1,000,000"),
+    "join-filter-separator": (
+        '{{ ("x" * 1000) | list | join("y" * 100000) }}',
+        "longer than 1,000,000 characters",
+    ),
+    "join-method-separator": ('{{ ("y" * 100000).join("x" * 1000) }}', "longer than 1,000,000 characters"),
+    "indent-by-text": ('{{ ("a\\n" * 1000) | indent("y" * 100000) }}', "longer than 1,000,000 characters"),
+    "translate-growth": (
+        '{{ ("a" * 1000).translate({97: "y" * 100000}) }}',
+        "longer than 1,000,000 characters",
+    ),
+    "sum-of-lists": ("{{ [[1] * 1000] * 1000 | sum(start=[]) }}", "adds numbers only"),
+    "repeat-bytes": ('{{ "x".encode() * 10**9 }}', "longer than 1,000,000 characters"),
     "tojson-indent": ("{{ [1, 2] | tojson(indent=10**9) }}", "a filter is given a number over 1,000,000"),
     "format-method-width": ('{{ "{:>999999999}".format(1) }}', "longer than 1,000,000 characters"),
     "percent-width": ('{{ "%999999999d" % 1 }}', "longer than 1,000,000 characters"),
