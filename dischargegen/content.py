@@ -144,7 +144,7 @@ def _remembered_messages(environment: jinja2.Environment, language: str) -> dict
 
 
 def message_file_name(name: str, filename: str | None) -> str:
-    """ "site en/messages.toml" or "shipped en/messages.toml": which one to edit."""
+    """Which messages file to edit: "site en/messages.toml" or "shipped en/messages.toml"."""
     shipped = default_templates_dir().resolve()
     is_shipped = filename is not None and Path(filename).resolve().is_relative_to(shipped)
     return f"{'shipped' if is_shipped else 'site'} {name}"
