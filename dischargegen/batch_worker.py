@@ -19,6 +19,7 @@ from .errors import ContentError, InputError, SiteSettingsError
 from .files import write_atomically
 from .render import render_document
 from .site import SiteSettings
+from .templating import TemplateFailure
 
 PARENT_CHECK_SECONDS = 0.5
 # Net allocations between runs of Python's cyclic garbage collector over new objects (Python's default
@@ -123,8 +124,12 @@ def render_to_file(job: Job, site: SiteSettings, out_dir: Path) -> Done:
         return Done(job.line, field=error.field, message=error.message)
     except SiteSettingsError as error:
         return Done(job.line, field="site", message=f"{error.key}: {error.message}")
+    except TemplateFailure as error:
+        # Names the template file, line and kind of error, never a value: safe for errors.csv. The row
+        # fails alone: a template that fails for every row fails every row, each with this reason.
+        return Done(job.line, field="template", message=str(error))
     except ContentError:
-        # Template errors can quote the template's output, which holds patient data: name no details.
+        # Markup errors can quote the template's output, which holds patient data: name no details.
         return Done(
             job.line,
             field="template",

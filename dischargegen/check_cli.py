@@ -1,7 +1,8 @@
 """`dischargegen check`: the command line over dischargegen.check, printing its report as tables.
 
 Exit status: 0 every variant passes; 1 a variant reads too hard or uses a forbidden abbreviation;
-2 a user error (bad site settings, a broken site template).
+2 a user error (bad site settings, a broken site template or messages.toml, a template that does too much,
+a block or emergency box too tall for a page), one line naming the file and the variant.
 """
 
 from __future__ import annotations

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+import string
 import tomllib
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -20,7 +23,13 @@ from .formatting import moment_after
 from .levels import region
 from .markup import Section, parse_document
 from .site import Limits, SiteSettings
-from .templating import cached_environment
+from .templating import (
+    TemplateFailure,
+    cached_environment,
+    default_templates_dir,
+    render_bounded,
+    reported_as_failure,
+)
 
 DOCUMENT_TEMPLATE = "{language}/discharge.html"
 MESSAGES_FILE = "{language}/messages.toml"
@@ -34,6 +43,13 @@ MESSAGE_KEYS = (
     "footer_page",
     "footer_version",
 )
+# The messages the renderer formats, with the only fields each may use and a value of each field's type
+# (to try the message once, when it is read: a bad one fails there, not on some page of some document).
+MESSAGE_FIELDS: dict[str, dict[str, object]] = {
+    "footer_page": {"page": 1, "pages": 12},
+    "footer_version": {"version": "1.0", "reviewed": "January 2, 2027"},
+}
+MAX_SPEC_NUMBER = 99  # widths and precisions in a format spec: a footer needs no wider
 
 
 @dataclass(frozen=True)
@@ -111,7 +127,7 @@ def _remembered_messages(environment: jinja2.Environment, language: str) -> dict
     name = MESSAGES_FILE.format(language=language)
     assert environment.loader is not None
     try:
-        source, _, _ = environment.loader.get_source(environment, name)
+        source, filename, _ = environment.loader.get_source(environment, name)
         data = tomllib.loads(source)
     except jinja2.TemplateNotFound:
         raise ContentError(f"{name} is missing") from None
@@ -120,26 +136,77 @@ def _remembered_messages(environment: jinja2.Environment, language: str) -> dict
     missing = [key for key in MESSAGE_KEYS if not isinstance(data.get(key), str)]
     if missing:
         raise ContentError(f"{name} lacks the text keys: {', '.join(missing)}")
+    for key, fields in MESSAGE_FIELDS.items():
+        problem = message_problem(data[key], fields)
+        if problem is not None:
+            raise TemplateFailure(f"{message_file_name(name, filename)}, key {key}: {problem}")
     return {key: str(value) for key, value in data.items()}
+
+
+def message_file_name(name: str, filename: str | None) -> str:
+    """Which messages file to edit: "site en/messages.toml" or "shipped en/messages.toml"."""
+    shipped = default_templates_dir().resolve()
+    is_shipped = filename is not None and Path(filename).resolve().is_relative_to(shipped)
+    return f"{'shipped' if is_shipped else 'site'} {name}"
+
+
+def message_problem(text: str, fields: dict[str, object]) -> str | None:
+    """What is wrong with a message the renderer formats with `fields`, or None. Only the named fields, no
+    attribute or index ({version.__class__} would print Python internals), no conversion, and a format
+    spec no wider than MAX_SPEC_NUMBER (a width can make a text of any size)."""
+    allowed = ", ".join(f"{{{field}}}" for field in fields)
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError:
+        return f"a lone {{ or }}; write {{{{ or }}}} for a brace, and use only the fields {allowed}"
+    for _, field, spec, conversion in parsed:
+        if field is None:
+            continue
+        if field not in fields:
+            return f"the field {{{field}}} is not allowed; use only the fields {allowed}"
+        if conversion is not None:
+            return f"the conversion !{conversion} is not allowed; use only the fields {allowed}"
+        if spec and ("{" in spec or any(int(n) > MAX_SPEC_NUMBER for n in re.findall(r"\d+", spec))):
+            return f"the format spec :{spec} is not allowed (nested, or wider than {MAX_SPEC_NUMBER})"
+    try:
+        text.format(**fields)
+    except (ValueError, TypeError):
+        return f"a format spec does not fit its field; use only the fields {allowed}"
+    return None
 
 
 def render_content(case: Case, site: SiteSettings) -> RenderedContent:
     environment = cached_environment(site.content.templates_dir, case.language)
     html = render_html(case, site)
-    return RenderedContent(parse_document(html), load_messages(environment, case.language), case.language)
+    try:
+        sections = parse_document(html)
+    except ContentError as error:
+        raise without_patient_values(error, case) from None
+    return RenderedContent(sections, load_messages(environment, case.language), case.language)
+
+
+def patient_values(case: Case) -> list[str]:
+    """What an error message must never show: each word of the name, the MRN, the date of birth."""
+    words = [*case.patient_name.split(), case.mrn, case.dob.isoformat(), str(case.dob.year)]
+    return [word for word in words if len(word) >= 2]
+
+
+def without_patient_values(error: ContentError, case: Case) -> ContentError:
+    """The error, or one without its details when they would show a patient value. A markup error quotes
+    the template's output (a tag, a class), and a site template can put a variable there."""
+    message = str(error).casefold()
+    if not any(value.casefold() in message for value in patient_values(case)):
+        return error
+    line = str(error).split(":", 1)[0] if str(error).startswith("template output line") else "template output"
+    return ContentError(
+        f"{line}: markup outside the documented subset (details withheld: they hold patient data)"
+    )
 
 
 def render_html(case: Case, site: SiteSettings) -> str:
-    """The templates' output for one case, before it is parsed into blocks."""
+    """The templates' output for one case, before it is parsed into blocks. Raises TemplateFailure, naming
+    the template file and line, for any error in the templates, or for a template that does too much."""
     environment = cached_environment(site.content.templates_dir, case.language)
     name = DOCUMENT_TEMPLATE.format(language=case.language)
-    try:
-        return str(environment.get_template(name).render(build_context(case, site)))
-    except jinja2.TemplateNotFound as error:
-        raise ContentError(f"template {error.name} was not found") from None
-    except UnicodeDecodeError:
-        raise ContentError(f"a template used by {name} is not UTF-8 text") from None
-    except jinja2.UndefinedError as error:
-        raise ContentError(f"{name}: {error.message}") from None
-    except jinja2.TemplateError as error:
-        raise ContentError(f"{name}: {error}") from None
+    with reported_as_failure(name, site.content.templates_dir):
+        return render_bounded(environment.get_template(name), build_context(case, site))

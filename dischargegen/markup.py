@@ -129,7 +129,8 @@ class _Parser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.block is None:
             if data.strip():
-                self._fail(f"text outside a block: {data.strip()[:30]!r}")
+                # Not quoted: the text may come from a variable, and a variable may hold patient data.
+                self._fail("text outside a block; put it in a <p>, a list item or a heading")
             return
         self.block.runs.append(Run(data, bold=self.bold > 0))
 

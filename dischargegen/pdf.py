@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -29,7 +29,7 @@ from reportlab.platypus.doctemplate import _addGeneratedContent
 
 from . import __version__, pdf_writing
 from .case import Case
-from .content import RenderedContent
+from .content import RenderedContent, patient_values
 from .fonts import BOLD, REGULAR, register_fonts
 from .formatting import filters_for
 from .layout import (
@@ -50,6 +50,7 @@ from .layout import (
 from .markup import Block, Section
 from .paragraphs import MemoParagraph, fix_font_codes, remembering
 from .site import SiteSettings
+from .templating import TemplateFailure
 
 PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
 BULLET = "\u2022"
@@ -217,6 +218,37 @@ class MeasuredKeepTogether(KeepTogether):  # type: ignore[misc]
             template.frame = frame
 
 
+class NeverSplit(MeasuredKeepTogether):
+    """The emergency box and the receipt: always on one page, never split. One taller than a whole page
+    cannot be kept together and ReportLab would split it anyway, so it is refused, naming it (never a
+    value)."""
+
+    def __init__(self, flowables: list[Flowable], name: str) -> None:
+        super().__init__(flowables)
+        self.name = name
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        if getattr(self, "_wrapInfo", None) != (availWidth, availHeight):
+            self.wrap(availWidth, availHeight)
+        frame = getattr(self, "_frame", None)
+        if frame is not None and frame._y2 - frame._y1 < self._H:
+            raise TemplateFailure(
+                f"{self.name} is taller than a page and must not be split across pages; shorten it"
+                " (fewer or shorter items), or move text out of it into a section of its own"
+            )
+        return super().split(availWidth, availHeight)  # type: ignore[no-any-return]
+
+
+def _box_name(section: Section, number: int, private: Sequence[str]) -> str:
+    """How an error names a section: by its heading, unless the heading holds a patient value."""
+    noun = "section" if section.kind == "receipt" else "box"
+    heading = next((" ".join(b.text.split()) for b in section.blocks if b.kind in ("h2", "h3")), "")
+    folded = heading.casefold()
+    if heading and not any(value.casefold() in folded for value in private if value):
+        return f'the {section.kind} {noun} "{heading[:60]}"'
+    return f'the {section.kind} {noun} (<section class="{section.kind}"> number {number} of the document)'
+
+
 class BodyFrame(Frame):  # type: ignore[misc]
     """The page's text frame. ReportLab asks every frame, for every flowable placed, whether it holds
     generated content or frame backgrounds, with getattr and a default; Frame answers a missing attribute
@@ -227,7 +259,7 @@ class BodyFrame(Frame):  # type: ignore[misc]
     _frameBGs = None  # noqa: N815 (ReportLab's name)
 
 
-def _boxed(section: Section, styles: Styles, width: float) -> Flowable:
+def _boxed(section: Section, styles: Styles, width: float, name: str = "") -> Flowable:
     """A section in a box. One row per block, so a long box can still break between pages."""
     emergency = section.kind == "emergency"
     pad = styles.body_size * 0.7
@@ -258,17 +290,23 @@ def _boxed(section: Section, styles: Styles, width: float) -> Flowable:
             ("BACKGROUND", (0, 0), (-1, -1), SUMMARY_FILL),
         ]
     table.setStyle(TableStyle(commands))
-    flowable: Flowable = MeasuredKeepTogether([table]) if emergency else table
+    flowable: Flowable = NeverSplit([table], name or "the emergency box") if emergency else table
     return flowable
 
 
-def build_story(content: RenderedContent, styles: Styles, width: float) -> list[Flowable]:
+def build_story(
+    content: RenderedContent, styles: Styles, width: float, private: Sequence[str] = ()
+) -> list[Flowable]:
+    """The flowables of the document body. `private`: patient values an error must never name."""
     story: list[Flowable] = []
-    for section in content.sections:
+    for number, section in enumerate(content.sections, start=1):
         if section.kind in ("summary", "call", "emergency"):
-            story += [Spacer(1, styles.body_size * 0.8), _boxed(section, styles, width)]
+            name = _box_name(section, number, private)
+            story += [Spacer(1, styles.body_size * 0.8), _boxed(section, styles, width, name)]
         elif section.kind == "receipt":
-            story.append(MeasuredKeepTogether([_flowable(b, styles, width, False) for b in section.blocks]))
+            # Kept on one page, as the signatures must be; never split (see NeverSplit).
+            blocks = [_flowable(b, styles, width, False) for b in section.blocks]
+            story.append(NeverSplit(blocks, _box_name(section, number, private)))
         else:
             story += [_flowable(block, styles, width, False) for block in section.blocks]
     return story
@@ -420,5 +458,5 @@ def build_pdf_counted(case: Case, site: SiteSettings, content: RenderedContent) 
         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
     )  # fmt: skip
     document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    document.build(build_story(content, styles, width), canvasmaker=canvas_class)
+    document.build(build_story(content, styles, width, patient_values(case)), canvasmaker=canvas_class)
     return buffer.getvalue(), int(document.page)
