@@ -16,7 +16,7 @@ import io
 import os
 import stat
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +40,10 @@ class Logo:
     path: Path
     sha256: str  # of the file: the settings' repr (and so a batch's resume check) changes with the picture
     pixels: tuple[int, int]  # embedded width and height
-    image: Any  # ReportLab's PDFImageXObject, its streams compressed once
-    soft_mask: Any  # the alpha channel as another PDFImageXObject, or None
+    # ReportLab's PDFImageXObject, its stream compressed once; and the alpha channel as another, or None.
+    # Not compared: two logos are equal when their files and sizes are.
+    image: Any = field(compare=False)
+    soft_mask: Any = field(compare=False)
 
     def __repr__(self) -> str:
         return f"Logo({str(self.path)!r}, sha256={self.sha256})"

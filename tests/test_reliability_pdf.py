@@ -9,12 +9,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import json
 import os
 import pickle
 import re
 import struct
 import subprocess
 import sys
+import tomllib
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +38,7 @@ from dischargegen.cli import cli
 from dischargegen.errors import InputError, SiteSettingsError
 from dischargegen.fonts import BOLD, REGULAR, register_fonts
 from dischargegen.layout import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES
-from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site
+from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site, parse_site
 from tests.conftest import REPO, fields, pages, pdf_text
 
 ARGS = [
@@ -394,6 +396,31 @@ def test_site_text_that_cannot_be_printed_is_refused_at_load(
     code, output = render_command(site, out)
     assert_one_line_error(code, output, key, out)
     assert len(output) < 300  # the value is never echoed
+
+
+PRINTABLE = st.text(
+    alphabet=st.sampled_from("WMmwil .,-&'()#/0123456789ÆŒÉéñüßЩЖΩ"), min_size=1, max_size=100
+).filter(str.strip)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    name=PRINTABLE,
+    version=PRINTABLE.map(lambda text: text[:40]).filter(str.strip),
+    paper=st.sampled_from(["letter", "a4"]),
+    large_print=st.sampled_from(["no", "yes"]),
+    language=st.sampled_from(["en", "es"]),
+)
+def test_any_allowed_site_text_keeps_the_footer_clear(
+    name: str, version: str, paper: str, large_print: str, language: str
+) -> None:
+    toml = f"[institution]\nname = {json.dumps(name)}\n[content]\nversion = {json.dumps(version)}\n"
+    site = parse_site(tomllib.loads(toml), Path("."))
+    data = render_pdf(build_case(fields(paper=paper, large_print=large_print, language=language)), site)
+    assert_frame_is_clear(data, paper)
+    _, footer = page_frame(data, paper)
+    text = squeezed(" ".join(line.text for line in footer if line.page == 1))
+    assert squeezed(name.strip()) in text and squeezed(version.strip()) in text
 
 
 def test_site_text_built_in_code_is_checked_when_rendering() -> None:
