@@ -238,6 +238,33 @@ def test_logo_output_is_deterministic_and_follows_the_picture(tmp_path: Path) ->
     assert render_pdf(build_case(fields()), other) != first
 
 
+def test_batch_refuses_a_bad_logo_before_the_first_row_and_workers_share_a_good_one(tmp_path: Path) -> None:
+    from tests.test_batch import GOOD, write_csv
+
+    export = write_csv(tmp_path / "export.csv", GOOD)
+    (tmp_path / "bad").mkdir()
+    bad = logo_site(tmp_path / "bad", b"GIF89a" + b"\0" * 50)
+    result = CliRunner().invoke(
+        cli, ["batch", str(export), "--site", str(bad), "--out-dir", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 2, result.output
+    assert "document.logo" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
+    good = logo_site(tmp_path, png_bytes(noisy_logo(1200, 450, alpha=True)))
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        args = ["batch", str(export), "--site", str(good), "--out-dir", str(out), "--jobs", jobs]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        written = sorted(out.glob("*.pdf"))
+        assert len(written) == len(GOOD)
+        outputs.append([path.read_bytes() for path in written])
+    assert outputs[0] == outputs[1]  # workers draw the logo they were handed, the same bytes
+    for data in outputs[1]:
+        assert embedded_images(data) == [(480, 180, True)]
+
+
 @pytest.mark.parametrize("alpha", [False, True])
 def test_the_prepared_logo_draws_as_reportlabs_draw_image(tmp_path: Path, alpha: bool) -> None:
     """draw_logo reuses the prepared image instead of canvas.drawImage: the same PDF must come out."""
