@@ -355,16 +355,22 @@ HeaderLayout = tuple[list[tuple[str, float, float, str]], float]
 
 
 def _header_layout(patient_line: str, identifiers: Sequence[str], size: float, width: float) -> HeaderLayout:
-    """The identification header in `width`. As it has always been drawn when both lines fit; else
-    wrapped and, if it must be, smaller: first without breaking a word, at READABLE_SIZE or larger, then
+    """The identification header in `width`. As it has always been drawn when both lines fit (up to 2 pt
+    smaller); else wrapped and, if it must be, smaller: first without breaking a word, at READABLE_SIZE or larger, then
     breaking words, and only then smaller still (names and MRNs have length limits: nothing real needs
     that)."""
     ids_line = HEADER_GAP.join(identifiers)
     top = 0.55 * 72
-    if stringWidth(patient_line, BOLD, size + 1) <= width and stringWidth(ids_line, REGULAR, size) <= width:
-        return [(BOLD, size + 1, top, patient_line), (REGULAR, size, top + size * 1.45, ids_line)], (
-            top + size * 2.2
-        )
+    # Up to 2 pt smaller on the usual two lines reads better than a name broken over two lines.
+    for line_size in _smaller_sizes(size, max(READABLE_SIZE, size - 2)):
+        if (
+            stringWidth(patient_line, BOLD, line_size + 1) <= width
+            and stringWidth(ids_line, REGULAR, line_size) <= width
+        ):
+            return [
+                (BOLD, line_size + 1, top, patient_line),
+                (REGULAR, line_size, top + line_size * 1.45, ids_line),
+            ], top + line_size * 2.2
     layout: HeaderLayout = ([], 0.0)
     for break_words, floor in ((False, READABLE_SIZE), (True, READABLE_SIZE), (True, 1.0)):
         for line_size in _smaller_sizes(size, floor):

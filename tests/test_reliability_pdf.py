@@ -630,3 +630,15 @@ def test_the_header_layout_always_fits_and_keeps_every_character(
         assert stringWidth(text, font, font_size) <= width + 0.01
         assert font_size >= pdf.READABLE_SIZE
     assert squeezed("".join(text for *_, text in lines)) == squeezed(patient + "".join(identifiers))
+
+
+def test_a_name_a_little_too_long_is_made_a_little_smaller_not_wrapped() -> None:
+    register_fonts()
+    width = 482.4
+    patient = "Patient: Bartholomew"
+    while stringWidth(patient, BOLD, 12) <= width:
+        patient += " Ann" if patient[-1] == "n" else "n"
+    assert stringWidth(patient, BOLD, 10.5) <= width  # the case at hand: fits a little smaller
+    lines, _ = pdf._header_layout(patient, ["Date of birth: May 6, 1944", "MRN: 1"], 11.0, width)
+    assert [text for *_, text in lines] == [patient, "Date of birth: May 6, 1944     MRN: 1"]
+    assert 10 <= lines[0][1] < 12
