@@ -169,12 +169,23 @@ def test_a_logo_link_to_nothing_to_a_folder_or_to_a_fifo_is_refused(tmp_path: Pa
         assert_one_line_error(code, output, "document.logo", out)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
-def test_an_unreadable_logo_is_refused(tmp_path: Path) -> None:
+def test_an_unreadable_logo_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = logo_site(tmp_path, png_bytes(noisy_logo(40, 20)))
-    (tmp_path / "logo.png").chmod(0)
-    with pytest.raises(SiteSettingsError, match="cannot read"):
+    if os.geteuid() == 0:  # root reads a file whatever its mode: refuse the read as the system would
+
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(logo, "open", refuse, raising=False)
+    else:
+        (tmp_path / "logo.png").chmod(0)
+    with pytest.raises(SiteSettingsError) as caught:
         load_site(site)
+    assert caught.value.key == "document.logo" and "cannot read" in caught.value.message
+    assert "Permission denied" in caught.value.message
+    out = tmp_path / "out.pdf"
+    code, output = render_command(site, out)
+    assert_one_line_error(code, output, "document.logo", out)
 
 
 def embedded_images(data: bytes) -> list[tuple[int, int, bool]]:
