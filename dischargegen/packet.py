@@ -192,7 +192,7 @@ def guard_packet(
     if site.source is not None:
         files.append(("the site settings file", site.source))
     if site.document.logo is not None:
-        files.append(("the site's logo (document.logo)", site.document.logo))
+        files.append(("the site's logo (document.logo)", site.document.logo.path))
     if site.content.templates_dir is not None:
         folders.append(("the site's templates folder", site.content.templates_dir))
     if options.insert is not None:

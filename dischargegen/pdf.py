@@ -1,17 +1,23 @@
 """Lay out rendered content as a PDF with ReportLab.
 
 Every page carries the patient's name, date of birth and medical record number (two identifiers) at the
-top, and "Page N of M" with the content version at the bottom. Output is deterministic: ReportLab's
-invariant mode fixes the dates and document ID, so the same input gives the same bytes.
+top, and "Page N of M" with the content version at the bottom; text too long for its line is wrapped or
+made smaller, never run into other text or off the page. Output is deterministic: the dates are fixed
+(ReportLab's invariant date, whatever the environment says) and the document ID is a digest of the
+document itself, so the same input gives the same bytes and different documents different IDs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import re
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -47,6 +53,7 @@ from .layout import (
     Styles,
     styles_for,
 )
+from .logo import draw_logo
 from .markup import Block, Section
 from .paragraphs import MemoParagraph, fix_font_codes, remembering
 from .site import SiteSettings
@@ -319,6 +326,131 @@ def _fit(text: str, font: str, size: float, width: float) -> float:
     return size
 
 
+READABLE_SIZE = 7.0  # header and footer text is made no smaller than this while wrapping can help
+HEADER_TOP = 0.3 * 72  # nothing is printed nearer the top edge (a printer's unprintable margin)
+HEADER_RULE_LOWEST = MARGIN_TOP - 4  # the header's rule stays above the body text
+FOOTER_RULE_HIGHEST = MARGIN_BOTTOM - 3  # the footer's rule stays below the body text
+HEADER_GAP = "     "
+FOOTER_GAP = "  \u00b7  "
+LOGO_TOP = 0.35 * 72  # the logo's top edge, from the page top
+LOGO_CLEARANCE = 12.0  # between the header text and the logo
+
+
+def _wrapped(
+    segments: Sequence[str], gap: str, font: str, size: float, width: float, break_words: bool
+) -> list[str] | None:
+    """`segments` joined by `gap` on one line if that fits in `width`; else each segment starts a line
+    and is wrapped at spaces. A word wider than a line is broken (after a hyphen where one is near) only
+    if `break_words`; otherwise the answer is None."""
+
+    def fits(text: str) -> bool:
+        return bool(stringWidth(text, font, size) <= width)
+
+    whole = gap.join(segments)
+    if fits(whole):
+        return [whole]
+    lines: list[str] = []
+    for segment in segments:
+        line = ""
+        for word in segment.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if fits(candidate):
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            while not fits(word):
+                if not break_words:
+                    return None
+                cut = _longest_fitting_prefix(word, font, size, width)
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        if line:
+            lines.append(line)
+    return lines
+
+
+def _longest_fitting_prefix(word: str, font: str, size: float, width: float) -> int:
+    """How many characters of `word` to put on a line (at least one): after its last hyphen in the part
+    that fits, if that keeps at least half of it, so an identifier breaks where it reads naturally."""
+    cut = 1
+    while cut < len(word) and stringWidth(word[: cut + 1], font, size) <= width:
+        cut += 1
+    hyphen = word.rfind("-", 0, cut)
+    return hyphen + 1 if hyphen + 1 >= cut / 2 and hyphen + 1 < len(word) else cut
+
+
+def _smaller_sizes(start: float, floor: float) -> list[float]:
+    sizes = [start]
+    while sizes[-1] - 0.5 >= floor:
+        sizes.append(sizes[-1] - 0.5)
+    return sizes
+
+
+# (font, size, baseline below the page top, text) for each header line; and the rule, below the page top.
+HeaderLayout = tuple[list[tuple[str, float, float, str]], float]
+
+
+def _header_layout(patient_line: str, identifiers: Sequence[str], size: float, width: float) -> HeaderLayout:
+    """The identification header in `width`. As it has always been drawn when both lines fit (up to 2 pt
+    smaller); else wrapped and, if it must be, smaller: first without breaking a word, at READABLE_SIZE or larger, then
+    breaking words, and only then smaller still (names and MRNs have length limits: nothing real needs
+    that)."""
+    ids_line = HEADER_GAP.join(identifiers)
+    top = 0.55 * 72
+    # Up to 2 pt smaller on the usual two lines reads better than a name broken over two lines.
+    for line_size in _smaller_sizes(size, max(READABLE_SIZE, size - 2)):
+        if (
+            stringWidth(patient_line, BOLD, line_size + 1) <= width
+            and stringWidth(ids_line, REGULAR, line_size) <= width
+        ):
+            return [
+                (BOLD, line_size + 1, top, patient_line),
+                (REGULAR, line_size, top + line_size * 1.45, ids_line),
+            ], top + line_size * 2.2
+    layout: HeaderLayout = ([], 0.0)
+    for break_words, floor in ((False, READABLE_SIZE), (True, READABLE_SIZE), (True, 1.0)):
+        for line_size in _smaller_sizes(size, floor):
+            names = _wrapped([patient_line], "", BOLD, line_size + 1, width, break_words)
+            ids = _wrapped(identifiers, HEADER_GAP, REGULAR, line_size, width, break_words)
+            if names is None or ids is None:
+                continue
+            step = (line_size + 1) * 1.25
+            first = HEADER_TOP + (line_size + 1) * 0.95
+            lines = [(BOLD, line_size + 1, text) for text in names]
+            lines += [(REGULAR, line_size, text) for text in ids]
+            rule = first + step * (len(lines) - 1) + line_size * 0.8
+            layout = (
+                [
+                    (font, font_size, first + step * index, text)
+                    for index, (font, font_size, text) in enumerate(lines)
+                ],
+                rule,
+            )
+            if rule <= HEADER_RULE_LOWEST:
+                return layout
+    return layout  # at 1 pt: only labels far longer than any translation's could need it
+
+
+def _footer_lines(text: str, size: float, width: float) -> tuple[list[str], float]:
+    """The footer's left-hand text in `width`: on one line as it has always been drawn (made smaller down
+    to 7 pt) when that fits, else on two lines (institution, then version, where they are both given),
+    smaller if it must be."""
+    if stringWidth(text, REGULAR, _fit(text, REGULAR, size, width)) <= width:
+        return [text], _fit(text, REGULAR, size, width)
+    segments = text.split(FOOTER_GAP)
+    lines: list[str] | None = None
+    for break_words, floor in ((False, READABLE_SIZE), (True, READABLE_SIZE), (True, 1.0)):
+        for line_size in _smaller_sizes(size, floor):
+            lines = _wrapped(segments, FOOTER_GAP, REGULAR, line_size, width, break_words)
+            if lines is not None and len(lines) <= 2:
+                return lines, line_size
+    # At 1 pt: the site's text has length limits, so only a footer message far longer than any
+    # translation's could need it.
+    return lines or [text], 1.0
+
+
 def _page_frame(
     case: Case, site: SiteSettings, content: RenderedContent, styles: Styles
 ) -> tuple[type[Canvas], Callable[..., None]]:
@@ -327,14 +459,16 @@ def _page_frame(
     messages = content.messages
     formats = filters_for(content.language)
     patient_line = f"{messages['header_patient']}: {case.patient_name}"
-    ids_line = (
-        f"{messages['header_dob']}: {formats['full_date'](case.dob)}     {messages['header_mrn']}: {case.mrn}"
-    )
+    identifiers = [
+        f"{messages['header_dob']}: {formats['full_date'](case.dob)}",
+        f"{messages['header_mrn']}: {case.mrn}",
+    ]
+    ids_line = HEADER_GAP.join(identifiers)
     version_line = messages["footer_version"].format(
         version=site.content.version, reviewed=formats["full_date"](site.content.last_reviewed)
     )
     institution = site.institution.name
-    footer_left = f"{institution}  \u00b7  {version_line}" if institution else version_line
+    footer_left = f"{institution}{FOOTER_GAP}{version_line}" if institution else version_line
     logo = site.document.logo
     every_text = [patient_line, ids_line, footer_left, messages["footer_page"], BULLET]
     for section in content.sections:
@@ -345,33 +479,33 @@ def _page_frame(
     class PageFrameCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
+            self._doc._timeStamp = InvariantTime()
             self._pages: list[dict[str, Any]] = []
-            self._header: list[str] | None = None
-            self._footer_left: dict[float, list[str]] = {}  # by the size the text fits at
+            self._header: dict[float, list[str]] = {}  # by the width it is drawn in
+            self._footer_left: dict[tuple[tuple[str, ...], float], list[str]] = {}  # by lines and size
             # Before anything is drawn, so remembered paragraph drawings fit this document's font codes.
             fix_font_codes(self, document_text, (REGULAR, BOLD))
 
-        def _draw_header(self) -> None:
-            if self._header is not None:
+        def _draw_header(self, width: float) -> None:
+            """The header, its text within `width` from the left margin."""
+            drawn = self._header.get(width)
+            if drawn is not None:
                 # Every page starts from the same graphics state, so its header is the same operators.
-                self._code.extend(self._header)
+                self._code.extend(drawn)
                 return
             start = len(self._code)
             page_width, page_height = self._pagesize
-            usable = page_width - 2 * MARGIN_SIDE
-            top = page_height - 0.55 * 72
-            size = styles.header_size
+            lines, rule = _header_layout(patient_line, identifiers, styles.header_size, width)
             self.setFillColor(INK)
-            self.setFont(BOLD, _fit(patient_line, BOLD, size + 1, usable))
-            self.drawString(MARGIN_SIDE, top, patient_line)
-            self.setFont(REGULAR, _fit(ids_line, REGULAR, size, usable))
-            self.drawString(MARGIN_SIDE, top - size * 1.45, ids_line)
+            for font, size, below_top, text in lines:
+                self.setFont(font, size)
+                self.drawString(MARGIN_SIDE, page_height - below_top, text)
             self.setStrokeColor(RULE)
             self.setLineWidth(0.8)
-            rule_y = top - size * 2.2
+            rule_y = page_height - rule
             self.line(MARGIN_SIDE, rule_y, page_width - MARGIN_SIDE, rule_y)
             if remembering():
-                self._header = self._code[start:]
+                self._header[width] = self._code[start:]
 
         def _draw_footer(self, page: int, pages: int) -> None:
             page_width, _ = self._pagesize
@@ -379,23 +513,26 @@ def _page_frame(
             y = 0.5 * 72
             page_text = messages["footer_page"].format(page=page, pages=pages)
             page_size = size + 2
-            room = page_width - 2 * MARGIN_SIDE - stringWidth(page_text, BOLD, page_size) - 12
-            left_size = _fit(footer_left, REGULAR, size, room)
-            drawn = self._footer_left.get(left_size)
+            room = max(page_width - 2 * MARGIN_SIDE - stringWidth(page_text, BOLD, page_size) - 12, 72)
+            lines, left_size = _footer_lines(footer_left, size, room)
+            drawn = self._footer_left.get((tuple(lines), left_size))
             if drawn is not None:
                 # The rule and the left-hand text set every state they use (line width, colours, font),
                 # so on every page of the document they are the same operators. Only the number differs.
                 self._code.extend(drawn)
             else:
                 start = len(self._code)
+                step = left_size * 1.2
+                rule_y = min(y + step * (len(lines) - 1) + size * 1.6, FOOTER_RULE_HIGHEST)
                 self.setStrokeColor(RULE)
                 self.setLineWidth(0.8)
-                self.line(MARGIN_SIDE, y + size * 1.6, page_width - MARGIN_SIDE, y + size * 1.6)
+                self.line(MARGIN_SIDE, rule_y, page_width - MARGIN_SIDE, rule_y)
                 self.setFillColor(INK)
                 self.setFont(REGULAR, left_size)
-                self.drawString(MARGIN_SIDE, y, footer_left)
+                for index, line in enumerate(lines):
+                    self.drawString(MARGIN_SIDE, y + step * (len(lines) - 1 - index), line)
                 if remembering():
-                    self._footer_left[left_size] = self._code[start:]
+                    self._footer_left[(tuple(lines), left_size)] = self._code[start:]
             self.setFont(BOLD, page_size)
             self.drawRightString(page_width - MARGIN_SIDE, y, page_text)
 
@@ -414,13 +551,14 @@ def _page_frame(
 
     def on_page(canvas: PageFrameCanvas, _doc: Any) -> None:
         canvas.saveState()
-        canvas._draw_header()
+        page_width, page_height = canvas._pagesize
+        usable = page_width - 2 * MARGIN_SIDE
         if logo is not None and canvas.getPageNumber() == 1:
-            page_width, page_height = canvas._pagesize
-            canvas.drawImage(
-                str(logo), page_width - MARGIN_SIDE - 1.6 * 72, page_height - 0.95 * 72,
-                width=1.6 * 72, height=0.6 * 72, preserveAspectRatio=True, anchor="ne", mask="auto",
-            )  # fmt: skip
+            # The header text keeps clear of the logo beside it.
+            canvas._draw_header(usable - logo.printed_size()[0] - LOGO_CLEARANCE)
+            draw_logo(canvas, logo, page_width - MARGIN_SIDE, page_height - LOGO_TOP)
+        else:
+            canvas._draw_header(usable)
         canvas.restoreState()
 
     return PageFrameCanvas, on_page
@@ -459,4 +597,36 @@ def build_pdf_counted(case: Case, site: SiteSettings, content: RenderedContent) 
     )  # fmt: skip
     document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
     document.build(build_story(content, styles, width, patient_values(case)), canvasmaker=canvas_class)
-    return buffer.getvalue(), int(document.page)
+    return with_content_id(buffer.getvalue()), int(document.page)
+
+
+class InvariantTime(TimeStamp):  # type: ignore[misc]
+    """ReportLab's invariant-mode date (2000-01-01 00:00 UTC) for CreationDate and ModDate, whatever the
+    environment: ReportLab lets SOURCE_DATE_EPOCH replace it, and the same input must give the same bytes."""
+
+    SECONDS = 946684800
+
+    def __init__(self) -> None:
+        self.t = self.SECONDS
+        self.lt = time.gmtime(self.SECONDS)
+        self.YMDhms = tuple(self.lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
+
+
+# ReportLab writes the trailer's /ID from the metadata only (title, author, dates): the same in every
+# document. Two 16-byte hex strings, the permanent and the changing identifier.
+_TRAILER_ID = re.compile(rb"/ID \n\[<([0-9a-fA-F]{32})><([0-9a-fA-F]{32})>\]")
+
+
+def with_content_id(pdf: bytes) -> bytes:
+    """`pdf` with its /ID made from its own content: the first 16 bytes of the SHA-256 of the document
+    with the ID written as zeros. Same length, so no offset moves; a digest, so no patient text in clear."""
+    trailer_ids = list(_TRAILER_ID.finditer(pdf, max(0, len(pdf) - 4096)))  # the trailer is at the end
+    if not trailer_ids:
+        raise AssertionError("ReportLab wrote no /ID in the trailer")  # a programming error
+    found = trailer_ids[-1]
+    zeros = b"0" * 32
+    blank = pdf[: found.start(1)] + zeros + b"><" + zeros + pdf[found.end(2) :]
+    digest = hashlib.sha256(blank).hexdigest()[:32].encode("ascii")
+    return pdf[: found.start(1)] + digest + b"><" + digest + pdf[found.end(2) :]

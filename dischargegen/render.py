@@ -8,10 +8,10 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from .case import LATEST_DATE, Case, build_case, check_case_dates
 from .content import RenderedContent, render_content
-from .errors import ContentError, InputError, SiteSettingsError
+from .errors import ContentError, InputError
 from .fonts import describe_character, first_undrawable
 from .pdf import build_pdf_counted
-from .site import SiteSettings
+from .site import SiteSettings, check_printed_text
 
 
 def check_printable(case: Case, site: SiteSettings) -> None:
@@ -22,14 +22,8 @@ def check_printable(case: Case, site: SiteSettings) -> None:
             raise InputError(
                 field, f"contains {describe_character(char)}, which the document font cannot print"
             )
-    institution = site.institution
-    for key in ("name", "clinic_phone", "after_hours_phone", "emergency_number"):
-        value = getattr(institution, key)
-        char = first_undrawable(value) if value else None
-        if char is not None:
-            raise SiteSettingsError(
-                f"institution.{key}", f"contains {describe_character(char)}, which the font cannot print"
-            )
+    # load_site checks the site's printed text already; settings built in code are checked here.
+    check_printed_text(site)
 
 
 def _check_content(content: RenderedContent) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import tomllib
 import types
@@ -20,6 +21,7 @@ from typing import Any
 
 from . import vocab
 from .errors import SiteSettingsError
+from .logo import Logo, read_logo
 
 ENVIRONMENT_VARIABLE = "DISCHARGEGEN_SITE"
 
@@ -28,14 +30,27 @@ def _bounded(low: float, high: float) -> dict[str, Any]:
     return {"range": (low, high)}
 
 
+def _printed(max_length: int) -> dict[str, Any]:
+    """Text printed on every document: one line, at most `max_length` characters, every character one the
+    document font can draw (checked when the settings load, so a batch fails before its first row)."""
+    return {"max_length": max_length, "printed": True}
+
+
+# Long enough for any real value, short enough that the page footer and the document body stay readable.
+MAX_INSTITUTION_NAME = 100
+MAX_PHONE = 40
+MAX_EMERGENCY_NUMBER = 20
+MAX_CONTENT_VERSION = 40
+
+
 @dataclass(frozen=True)
 class Institution:
     # No default name: any default would be in one language, and the footer is printed in the patient's.
-    name: str | None = None
+    name: str | None = field(default=None, metadata=_printed(MAX_INSTITUTION_NAME))
     # No default phone numbers: a made-up number on a patient sheet is worse than a blank line to fill in.
-    clinic_phone: str | None = None
-    after_hours_phone: str | None = None
-    emergency_number: str = "911"
+    clinic_phone: str | None = field(default=None, metadata=_printed(MAX_PHONE))
+    after_hours_phone: str | None = field(default=None, metadata=_printed(MAX_PHONE))
+    emergency_number: str = field(default="911", metadata=_printed(MAX_EMERGENCY_NUMBER))
 
 
 @dataclass(frozen=True)
@@ -57,7 +72,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class Content:
-    version: str = "2026.11-1"
+    version: str = field(default="2026.11-1", metadata=_printed(MAX_CONTENT_VERSION))
     last_reviewed: dt.date = dt.date(2026, 11, 20)
     templates_dir: Path | None = None
     forbidden_abbreviations: tuple[str, ...] = (
@@ -69,7 +84,7 @@ class Content:
 @dataclass(frozen=True)
 class Document:
     paper: str = field(default="letter", metadata={"choices": ("letter", "a4")})
-    logo: Path | None = None
+    logo: Logo | None = None  # checked and prepared when the settings load (see logo.py)
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,7 @@ class SiteSettings:
 
 DEFAULT_SITE = SiteSettings()
 _SECTIONS = [f for f in dataclasses.fields(SiteSettings) if f.name != "source"]
+_SECTION_NAMES = {Institution: "institution", Content: "content"}
 
 
 def _convert(key: str, value: Any, hint: Any, meta: Mapping[str, Any], base: Path) -> Any:
@@ -124,6 +140,8 @@ def _convert(key: str, value: Any, hint: Any, meta: Mapping[str, Any], base: Pat
             raise SiteSettingsError(key, "must be a non-empty string")
         if "choices" in meta and value.lower() not in meta["choices"]:
             raise SiteSettingsError(key, f"must be one of: {', '.join(meta['choices'])}")
+        if meta.get("printed"):
+            _check_printed(key, value.strip(), meta["max_length"])
         return value.lower() if "choices" in meta else value.strip()
     if hint is int or hint is float:
         if (
@@ -140,13 +158,15 @@ def _convert(key: str, value: Any, hint: Any, meta: Mapping[str, Any], base: Pat
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
             raise SiteSettingsError(key, "must be a TOML date such as 2026-11-20 (no quotes)")
         return value
-    if hint is Path:
+    if hint is Path or hint is Logo:
         if not isinstance(value, str) or not value.strip():
             raise SiteSettingsError(
                 key, "must be a path (relative paths are read from the settings file's folder)"
             )
         path = Path(value).expanduser()
-        return path if path.is_absolute() else base / path
+        path = path if path.is_absolute() else base / path
+        # The logo is read, checked and scaled here, once for the run, not for every document.
+        return read_logo(path) if hint is Logo else path
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
             raise SiteSettingsError(key, "must be a list of non-empty strings")
@@ -156,6 +176,39 @@ def _convert(key: str, value: Any, hint: Any, meta: Mapping[str, Any], base: Pat
             raise SiteSettingsError(key, "must be a table of strings")
         return {str(k): v.strip() for k, v in value.items()}
     raise AssertionError(f"no converter for {hint!r}")  # a programming error, not a user one
+
+
+def check_printed_text(site: SiteSettings) -> None:
+    """Check every site text printed on the documents (length, one line, characters the font can draw).
+    load_site does it key by key; render_pdf does it again for settings built in code."""
+    for section in (site.institution, site.content):
+        for item in dataclasses.fields(section):
+            value = getattr(section, item.name)
+            if item.metadata.get("printed") and value is not None:
+                _check_printed(
+                    f"{_SECTION_NAMES[type(section)]}.{item.name}", value, item.metadata["max_length"]
+                )
+
+
+# A batch renders with the same settings for every row: a text once found good is not checked again.
+@functools.lru_cache(maxsize=64)
+def _check_printed(key: str, text: str, max_length: int) -> None:
+    import unicodedata
+
+    from .fonts import describe_character, first_undrawable
+
+    if len(text) > max_length:
+        raise SiteSettingsError(key, f"must be at most {max_length} characters")
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            raise SiteSettingsError(
+                key, f"must be one line of text without control characters (it contains U+{ord(char):04X})"
+            )
+    undrawable = first_undrawable(text)
+    if undrawable is not None:
+        raise SiteSettingsError(
+            key, f"contains {describe_character(undrawable)}, which the font cannot print"
+        )
 
 
 def _section(name: str, cls: type[Any], table: Any, base: Path) -> Any:
@@ -192,12 +245,6 @@ def _check_consistency(site: SiteSettings) -> None:
         raise SiteSettingsError(
             "limits.follow_up_days_min", "must not be larger than limits.follow_up_days_max"
         )
-    logo = site.document.logo
-    if logo is not None:
-        if not logo.is_file():
-            raise SiteSettingsError("document.logo", f"no file at {logo}")
-        if logo.suffix.lower() != ".png":
-            raise SiteSettingsError("document.logo", "must be a PNG file")
     folder = site.content.templates_dir
     if folder is not None and not folder.is_dir():
         raise SiteSettingsError("content.templates_dir", f"no folder at {folder}")
