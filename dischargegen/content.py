@@ -208,5 +208,8 @@ def render_html(case: Case, site: SiteSettings) -> str:
     the template file and line, for any error in the templates, or for a template that does too much."""
     environment = cached_environment(site.content.templates_dir, case.language)
     name = DOCUMENT_TEMPLATE.format(language=case.language)
+    # Built outside the template's report: a date past the calendar's end is the case's problem, not the
+    # template's (render_document turns it into an InputError on the procedure date).
+    context = build_context(case, site)
     with reported_as_failure(name, site.content.templates_dir):
-        return render_bounded(environment.get_template(name), build_context(case, site))
+        return render_bounded(environment.get_template(name), context)
