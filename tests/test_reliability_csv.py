@@ -268,7 +268,9 @@ def test_a_case_field_in_two_columns_refuses_the_file(
         args += ["--site", tmp_path / "site.toml"]
     result = batch(*args)
     assert_clean(result, [2])
-    assert named in result.output and "more than one column" in result.output or "both" in result.output
+    (line,) = result.output.splitlines()
+    assert line.startswith("Error: ") and named in line
+    assert "more than one column" in line or "map each field to a column of its own" in line
     assert not (tmp_path / "out" / "manifest.csv").exists()
 
 
@@ -331,6 +333,28 @@ def test_broken_utf16_without_a_byte_order_mark_is_refused_naming_the_option(tmp
     assert_clean(result, [2])
     (line,) = [line for line in result.output.splitlines() if line.startswith("Error")]
     assert "in.csv" in line and "--encoding" in line and "utf-16-le" in line
+
+
+def test_utf16_cut_short_is_refused_before_the_first_row_or_when_given_where_it_breaks(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(f"{HEADER}\r\n{row('Ana Diaz', 'M-1')}\r\n".encode("utf-16") + b"\x00")
+    with pytest.raises(InputFileError, match="not valid UTF-16"):
+        read_csv_records(path, DEFAULT_SITE)  # detected: checked whole before any row
+    records = read_csv_records(path, DEFAULT_SITE, "utf-16")
+    assert next(records).error is None  # given: the rows before the break are read
+    with pytest.raises(InputFileError, match="not valid utf-16 text; give the right --encoding"):
+        next(records)
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\r", "\n"])
+def test_a_line_cut_at_the_limit_keeps_the_count_of_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str
+) -> None:
+    monkeypatch.setattr(csv_source, "LINE_LIMIT", 10)
+    handle = io.StringIO("x" * 9 + end + "next" + end, newline="")  # the line end lands on the limit
+    assert list(csv_source._physical_lines(handle)) == [None, "next" + end]
 
 
 # --- the reader's own splitting agrees with Python's csv module -------------------------------------------
