@@ -1,9 +1,13 @@
 """Issue 11, the CSV reader under bad input: every physical line of an export is accounted for.
 
-A line is accounted for when it starts a row that manifest.csv lists (written or failed, errors.csv saying
-why), when it is blank (only spaces and commas, outside a quoted value: no patient there), or when it lies inside a
-quoted value that opened on the start line of the row above it (a free-text comment over several lines), or
-when the run exits 2 refusing the file as a whole. Everything else is a lost patient.
+Unless the run exits 2, refusing the file as a whole, each physical line after the header is one of:
+- the start of a row that manifest.csv lists, written or failed (errors.csv saying why, never the value);
+- blank: csv.reader reads it as values that are all spaces (no patient there);
+- inside a quoted value that opened on the start line of the row above it (a comment over several lines),
+  closes before the next row starts, spans at most QUOTED_LINES_LIMIT lines and, before the line it closes
+  on, passes no line that reads as a whole row (as many values as the header).
+Anything else is a lost patient. The property tests check this from the file's own lines and csv.reader, not
+from the reader under test, and a generated export checks the exact row start lines it was built with.
 
 The tests run the real `dischargegen batch` command (CliRunner, --jobs 1) and read back manifest.csv,
 errors.csv and the PDFs.
@@ -166,7 +170,8 @@ def test_a_windows_1252_row_in_a_utf8_file_fails_alone_and_no_name_is_mojibake(t
     assert statuses(out) == {2: "written", 3: "written", 4: "failed", 5: "written", 6: "written"}
     ((line, field, message),) = errors(out)
     assert (line, field) == (4, "patient_name")
-    assert "not valid UTF-8" in message and "--encoding" in message and "Z" not in message.split(";")[0][:3]
+    assert "not valid UTF-8" in message and "--encoding" in message
+    assert not any(part in message + result.output for part in ("Zo", "Müller", "José"))
     for text in written_text(out).values():
         assert "José Peña" in text and "Ã" not in text
 
@@ -541,9 +546,3 @@ def test_messy_input_loses_no_line(tmp_path: Path, data: bytes) -> None:
     assert all(blank(line) for line in lines[1 : first - 1]), "lines between the header and the first row"
     failed = {line for line, _, _ in errors(work / "out")}
     assert failed == {line for line, status in statuses(work / "out").items() if status == "failed"}
-
-
-def test_field_size_limit_is_csvs_default_for_other_code() -> None:
-    with pytest.raises(InputFileError):
-        read_csv_records(Path("/nonexistent/in.csv"), DEFAULT_SITE)
-    assert csv.field_size_limit() == 131072
