@@ -20,6 +20,7 @@ Errors name the field and what is allowed, never the value: values are patient d
 from __future__ import annotations
 
 import codecs
+import contextlib
 import dataclasses
 import re
 from collections import deque
@@ -158,6 +159,8 @@ def resolve_encoding(name: str) -> str:
     """A codec name as Python knows it; UTF-8 always tolerates a BOM. Raises InputFileError if unknown."""
     try:
         info = codecs.lookup(name)
+        with contextlib.suppress(UnicodeError):  # a text encoding that wants more than one byte (UTF-16)
+            b"\n".decode(info.name)  # rot13, base64, zlib: codecs, but not from bytes to text
     except LookupError:
         raise InputFileError(f"unknown encoding {name!r}; use for example utf-8 or cp1252") from None
     return "utf-8-sig" if info.name == "utf-8" else info.name
@@ -501,8 +504,11 @@ def _codec_name(codec: str) -> str:
 def _one_byte_a_character(codec: str) -> bool:
     """Windows-1252, Latin-1 and their kind: any byte is some character, so UTF-8 bytes read as mojibake
     instead of failing; the values they make are refused (UTF-16 or Shift JIS bytes are another matter)."""
-    every_byte = bytes(range(256)).decode(codec, errors="replace")
-    return len(every_byte) == 256 and len("\u0416\u00e9".encode(codec, errors="replace")) == 2
+    try:
+        every_byte = bytes(range(256)).decode(codec, errors="replace")
+        return len(every_byte) == 256 and len("\u0416\u00e9".encode(codec, errors="replace")) == 2
+    except UnicodeError:  # a codec that ignores errors="replace" (punycode): not one of those
+        return False
 
 
 def _reads_as_utf8(value: str, codec: str) -> bool:
@@ -559,8 +565,9 @@ def _records(path: Path, decoding: Decoding, mapping: Mapping[str, str]) -> Iter
                 if columns.ambiguous:
                     record = dataclasses.replace(record, ambiguous=columns.ambiguous)
                 yield record
-    except UnicodeDecodeError:
-        # Bytes below 0x80 that do not decode (a UTF-16 file cut in half) cannot be kept aside as others are.
+    except UnicodeError:
+        # Bytes below 0x80 that do not decode (a UTF-16 file cut in half) cannot be kept aside as others are;
+        # some codecs (utf-16 without a byte-order mark, idna) fail whatever the error handler.
         raise InputFileError(
             f"{path.name} is not valid {_codec_name(decoding.codec)} text; give the right --encoding"
         ) from None

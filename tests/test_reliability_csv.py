@@ -202,6 +202,21 @@ def test_an_explicit_encoding_is_taken_at_its_word_but_never_prints_mojibake(tmp
     assert "José Peña" in written_text(tmp_path / "utf8")[2]
 
 
+@pytest.mark.parametrize(
+    ("codec", "codes"),
+    [("rot13", [2]), ("base64", [2]), ("idna", [2]), ("punycode", [2]), ("utf-16", [2]), ("utf-32", [2]),
+     ("utf-7", [0]), ("shift_jis", [0]), ("cp037", [2])],
+)  # fmt: skip
+def test_any_encoding_name_ends_in_one_line(tmp_path: Path, codec: str, codes: list[int]) -> None:
+    export = tmp_path / "in.csv"
+    export.write_text(f"{HEADER}\n{row('Ana Diaz', 'M-1')}\n")
+    result = batch(export, "--out-dir", tmp_path / "out", "--encoding", codec)
+    assert_clean(result, codes)
+    if codes == [2]:
+        (line,) = result.output.splitlines()
+        assert line.startswith("Error: ") and ("encoding" in line or "column" in line)
+
+
 def test_a_pure_windows_1252_file_still_works(tmp_path: Path) -> None:
     export = tmp_path / "in.csv"
     export.write_bytes(f"{HEADER}\r\n{row('José Núñez Müller', 'M-1')}\r\n".encode("cp1252"))
@@ -463,7 +478,7 @@ def test_every_generated_row_is_accounted_for(
 # --- property: random bytes in random CSV shapes, through the real command --------------------------------
 PIECES = st.sampled_from(
     [
-        "a", "Bo", " ", ",", ",,", '"', '""', "\n", "\r", "\r\n", "\x00", "é", "\u0416",
+        "a", "Bo", " ", ",", ",,", ";", "\t", '"', '""', "\n", "\r", "\r\n", "\x00", "é", "\u0416",
         row("Ana Diaz", "M-1"), row("Zoë Li", "M-2", '"x\ny"'), "1944-05-06", "x" * 140_000,
         f"\r\n{row('Cy Young', 'M-3')}\r\n", f"\n{row('Di Ng', 'M-4', 'a', 'b')}\n",
     ]
@@ -473,8 +488,11 @@ RAW = st.sampled_from([b"\xe9", b"\xc3\xa9", b"\xff\xfe", b"\x81", b"\x00", b"\x
 
 @st.composite
 def messy_exports(draw: st.DrawFn) -> bytes:
+    """A valid header (or, now and then, bytes of any kind instead), then pieces of rows and stray bytes."""
     encoding = draw(st.sampled_from(["utf-8", "cp1252", "utf-16-le"]))
     parts: list[bytes] = [(HEADER + ",notes\r\n").encode(encoding)]
+    if draw(st.integers(min_value=0, max_value=9)) == 0:
+        parts = [draw(st.binary(max_size=300))]
     for _ in range(draw(st.integers(min_value=0, max_value=25))):
         if draw(st.integers(min_value=0, max_value=5)) == 0:
             parts.append(draw(RAW))
