@@ -132,7 +132,7 @@ def detect_encoding(path: Path) -> Decoding:
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         if not _valid_in(path, "utf-16"):
             raise InputFileError(
-                f"{path.name} starts as UTF-16 text but is not valid UTF-16; give --encoding"
+                f"{path.name} starts as UTF-16 text but is not valid UTF-16; give its encoding with --encoding"
             )
         return Decoding("utf-16")
     utf16 = _utf16_without_bom(start)
@@ -144,10 +144,8 @@ def detect_encoding(path: Path) -> Decoding:
             )
         return Decoding(utf16)
     valid, invalid, cp1252_ok = _count_utf8(path)
-    if not invalid:
-        return Decoding("utf-8-sig")
     if valid >= invalid:
-        return Decoding("utf-8-sig")  # mostly UTF-8: the rows with other bytes fail alone
+        return Decoding("utf-8-sig")  # all or mostly UTF-8: rows with other bytes fail alone
     if not cp1252_ok and not valid:
         raise InputFileError(
             f"{path.name} is neither UTF-8 nor Windows-1252 text; give its encoding with --encoding"
