@@ -152,6 +152,10 @@ def _has_column(record: Record, column: str) -> bool:
 def _check_columns(record: Record, sort_by: str | None, group_by: str | None) -> None:
     """On the first record, before it is rendered: a misspelt column is found before an hour of work."""
     for option, column in (("--sort-by", sort_by), ("--packet", group_by)):
+        if column is not None and column_key(column) in record.ambiguous:
+            raise InputFileError(
+                f"{option}: the input has more than one column {column!r}; rename all but one"
+            )
         if column is not None and not _has_column(record, column):
             raise InputFileError(f"{option}: the input has no column {column!r}")
 

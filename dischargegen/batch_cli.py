@@ -90,7 +90,9 @@ def _summary(result: BatchResult, out_dir: Path) -> list[str]:
     default=None,
     help="Input format (default: FHIR for a folder or a .json/.ndjson file, else CSV).",
 )
-@click.option("--encoding", help="CSV encoding (default: [csv] encoding, else UTF-8, else Windows-1252).")
+@click.option(
+    "--encoding", help="CSV encoding (default: [csv] encoding, else detected: UTF-8, Windows-1252 or UTF-16)."
+)
 @click.option(
     "--packet",
     type=click.Path(dir_okay=False, path_type=Path),

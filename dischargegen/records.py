@@ -27,6 +27,9 @@ class Record:
     # Not a case for this tool (for example a FHIR Procedure that is not vertebral augmentation):
     # counted in the summary, not an error. A short reason, never patient data.
     skipped: str | None = None
+    # Input columns (by csv_source.column_key) that the input has more than once: --sort-by and a --packet
+    # placeholder must not name one of them, since no one can tell which is meant.
+    ambiguous: frozenset[str] = frozenset()
 
 
 class InputFileError(DischargeGenError):

@@ -65,10 +65,12 @@ def test_bytes_that_fit_no_encoding_make_the_input_unusable(tmp_path: Path) -> N
         read(path)
 
 
-def test_wrong_explicit_encoding_is_an_input_error_naming_the_line(tmp_path: Path) -> None:
+def test_wrong_explicit_encoding_fails_the_row_naming_the_field(tmp_path: Path) -> None:
     path = write(tmp_path, HEADER + "\n" + ROW + "\n" + ROW.replace("Ana", "Añá") + "\n", "cp1252")
-    with pytest.raises(InputFileError, match="not valid utf-8"):
-        read(path, encoding="utf-8")
+    good, bad = read(path, encoding="utf-8")
+    assert good.error is None
+    assert bad.line == 3 and bad.error is not None and bad.error.field == "patient_name"
+    assert "not valid UTF-8" in bad.error.message and "Añá" not in str(bad.error)
     with pytest.raises(InputFileError, match="unknown encoding"):
         read(path, encoding="klingon-8")
 
