@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .case import ALL_FIELDS, REQUIRED_FIELDS, parse_bool, parse_date
-from .errors import InputError, InvalidFields
+from .errors import InputError, InvalidFields, each_error
 from .records import InputFileError, Record
 from .site import SiteSettings
 
@@ -290,6 +290,27 @@ def _record(line: int, row: list[str], columns: Columns) -> Record:
         found = errors[0] if len(errors) == 1 else InvalidFields(errors)
         return Record(line=line, fields=fields, extra=extra, error=found)
     return Record(line=line, fields=fields, extra=extra)
+
+
+def _record_without(
+    line: int, values: list[str], columns: Columns, labels: list[str], errors: list[InputError]
+) -> Record:
+    """A row with values the reader must not hand on (see _value_errors): the other fields still go with
+    the errors, so the batch reports every failing field of the row in one run. The unread fields are left
+    out of the record, so they are not reported again as missing."""
+    unread = {error.field for error in errors}
+    kept = [
+        "" if index < len(labels) and labels[index] in unread else value for index, value in enumerate(values)
+    ]
+    record = _record(line, kept, columns)
+    if DISCHARGE_DATE in unread and record.fields.get("overnight") is None:
+        unread.add("overnight")  # an empty overnight would have come from the discharge date
+    fields = {field: value for field, value in record.fields.items() if field not in unread}
+    found = list(errors)
+    if record.error is not None:
+        found += [error for error in each_error(record.error) if error.field not in unread]
+    error = found[0] if len(found) == 1 else InvalidFields(found)
+    return Record(line=line, fields=fields, extra=record.extra, error=error)
 
 
 # --- splitting rows -------------------------------------------------------------------------------------
@@ -569,8 +590,7 @@ def _records(path: Path, decoding: Decoding, mapping: Mapping[str, str]) -> Iter
                     )
                     errors = _value_errors(values, labels, decoding) if suspect else []
                     if errors:
-                        error = errors[0] if len(errors) == 1 else InvalidFields(errors)
-                        record = Record(row.line, extra=blank_extra, error=error)
+                        record = _record_without(row.line, values, columns, labels, errors)
                     else:
                         record = _record(row.line, values, columns)
                 if columns.ambiguous:

@@ -176,6 +176,19 @@ def test_a_windows_1252_row_in_a_utf8_file_fails_alone_and_no_name_is_mojibake(t
         assert "José Peña" in text and "Ã" not in text
 
 
+def test_a_row_with_a_value_it_cannot_read_still_reports_its_other_failing_fields(tmp_path: Path) -> None:
+    values = {**BASE_FIELDS, "patient_name": "Zoë Müller", "levels": "T13", "dob": "1944-13-01"}
+    bad_row = ",".join(values.values()).encode("cp1252")
+    export = tmp_path / "in.csv"
+    export.write_bytes(b"\r\n".join([HEADER.encode(), row("José Peña", "MRN-1").encode(), bad_row]) + b"\r\n")
+    result = batch(export, "--out-dir", tmp_path / "out")
+    assert_clean(result, [1])
+    out = tmp_path / "out"
+    assert statuses(out) == {2: "written", 3: "failed"}
+    # Every failing field, once, in column order: the unreadable name is not also "required".
+    assert [(line, field) for line, field, _ in errors(out)] == [(3, "patient_name"), (3, "dob"), (3, "levels")]
+
+
 def test_a_utf8_row_in_a_windows_1252_file_fails_alone(tmp_path: Path) -> None:
     cp1252_rows = [row(f"Zoë Müller{i}", f"MRN-{i}").encode("cp1252") for i in range(3)]
     utf8_row = row("José Peña", "MRN-9").encode("utf-8")
