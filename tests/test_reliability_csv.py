@@ -186,7 +186,11 @@ def test_a_row_with_a_value_it_cannot_read_still_reports_its_other_failing_field
     out = tmp_path / "out"
     assert statuses(out) == {2: "written", 3: "failed"}
     # Every failing field, once, in column order: the unreadable name is not also "required".
-    assert [(line, field) for line, field, _ in errors(out)] == [(3, "patient_name"), (3, "dob"), (3, "levels")]
+    assert [(line, field) for line, field, _ in errors(out)] == [
+        (3, "patient_name"),
+        (3, "dob"),
+        (3, "levels"),
+    ]
 
 
 def test_a_utf8_row_in_a_windows_1252_file_fails_alone(tmp_path: Path) -> None:
