@@ -1,0 +1,68 @@
+"""Ctrl-C, SIGTERM and SIGHUP end a command cleanly: temporary files are removed, journals closed, and the
+command exits 130 (interrupted) or 128 + the signal's number, with one line and no traceback.
+
+SIGTERM and SIGHUP are raised as `Stopped`, a KeyboardInterrupt, so every cleanup path that handles Ctrl-C
+handles them too. Worker processes ignore these signals (a terminal sends Ctrl-C to all of them at once): the
+command's process stops handing out work, lets the rows in hand finish whole, and shuts the workers down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
+STOP_SIGNALS = tuple(
+    number for number in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if number
+)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: handled like Ctrl-C, and the exit status says which signal it was."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+    @property
+    def exit_status(self) -> int:
+        return 128 + self.signal_number
+
+    @property
+    def signal_name(self) -> str:
+        return signal.Signals(self.signal_number).name
+
+
+def exit_status(interrupt: KeyboardInterrupt) -> int:
+    return interrupt.exit_status if isinstance(interrupt, Stopped) else INTERRUPTED
+
+
+def _raise_stopped(number: int, _frame: FrameType | None) -> None:
+    # A second signal during the cleanup ends the process at once, as without a handler.
+    signal.signal(number, signal.SIG_DFL)
+    raise Stopped(number)
+
+
+@contextlib.contextmanager
+def stop_signals_raise() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP raise Stopped in it (main thread only; elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, _raise_stopped) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def ignore_in_worker(*, stop_signals: bool) -> None:
+    """In a worker process: leave Ctrl-C (and with `stop_signals`, SIGTERM and SIGHUP) to the command's
+    process, which finishes or cancels the work in hand and shuts the workers down."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN if stop_signals else signal.SIG_DFL)
