@@ -1,7 +1,8 @@
 """`dischargegen batch`: the command line around the batch engine.
 
 Exit status: 0 every row written (or already done), 1 some rows failed (see errors.csv), 2 the input or the
-options as a whole are unusable, 130 interrupted (Ctrl-C; SIGTERM and SIGHUP end it as cleanly, 143 and 129). The terminal only ever shows line numbers and counts, never patient data.
+options as a whole are unusable, 130 interrupted (Ctrl-C; SIGTERM and SIGHUP end it as cleanly, 143 and
+129). The terminal only ever shows line numbers and counts, never patient data.
 """
 
 from __future__ import annotations

@@ -189,8 +189,6 @@ def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
         check_target(output)  # before the work: a device or FIFO there is never replaced
     except NotAFileError as error:
         raise not_a_file(output, error) from None
-    except OSError:
-        pass  # the write below names the problem
     site = load_site_or_fail(site_path)
     # What killed renders on this host left in the folder (a file in use by a live one stays).
     remove_dead_writers_files(output.parent)

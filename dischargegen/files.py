@@ -79,8 +79,10 @@ def _existing(path: Path) -> os.stat_result | None:
 
 def check_target(path: Path) -> None:
     """Raise NotAFileError unless the path is a new name, a regular file or a symbolic link: for a front
-    end that wants to refuse before it does the work."""
-    _existing(path)
+    end that wants to refuse before it does the work. A path that cannot even be looked at passes: the
+    write itself reports that."""
+    with contextlib.suppress(FileNotFoundError, PermissionError, NotADirectoryError):
+        _existing(path)
 
 
 def _host() -> str:

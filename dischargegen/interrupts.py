@@ -57,7 +57,8 @@ def stop_signals_raise() -> Iterator[None]:
         yield
     finally:
         for number, handler in previous.items():
-            signal.signal(number, handler)
+            # None: a handler Python did not install; the default is the nearest it can put back.
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
 
 
 def ignore_in_worker(*, stop_signals: bool) -> None:

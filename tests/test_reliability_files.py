@@ -380,7 +380,7 @@ def batch_everything(tmp_path: Path, rows: list[dict[str, str]]) -> tuple[Result
     return result, out, packet
 
 
-@pytest.mark.parametrize("mask", [0o022, 0o027, 0o077, 0o002])
+@pytest.mark.parametrize("mask", [0o022, 0o027, 0o077, 0o002], ids=lambda mask: f"umask-{mask:03o}")
 def test_new_files_follow_the_umask(tmp_path: Path, mask: int) -> None:
     expected = 0o666 & ~mask
     with umask(mask):
@@ -391,7 +391,7 @@ def test_new_files_follow_the_umask(tmp_path: Path, mask: int) -> None:
     assert {path.name: mode(path) for path in written} == {path.name: expected for path in written}
 
 
-@pytest.mark.parametrize("mask", [0o022, 0o077])
+@pytest.mark.parametrize("mask", [0o022, 0o077], ids=lambda mask: f"umask-{mask:03o}")
 def test_replaced_files_keep_their_mode_and_owner(tmp_path: Path, mask: int) -> None:
     as_root = os.geteuid() == 0
     render_out = tmp_path / "one.pdf"
