@@ -545,10 +545,10 @@ def test_ctrl_c_in_process_exits_130_with_one_line(tmp_path: Path, monkeypatch: 
     """The same mapping without a process: a KeyboardInterrupt raised while the rows are read."""
     from dischargegen import batch_cli
 
-    def interrupted(*_args: object) -> None:
+    def interrupted(*_args: object, **_options: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(batch_cli, "run_batch", interrupted)
     result = batch(write_csv(tmp_path / "in.csv", GOOD), "--out-dir", tmp_path / "out")
-    assert result.exit_code == 130
+    assert result.exit_code == 130, result.output
     assert result.output.splitlines() == ["Interrupted; files written so far are whole, run again to resume."]
