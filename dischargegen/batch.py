@@ -46,6 +46,7 @@ from .files import (
     flush_to_disk,
     remove_dead_writers_files,
 )
+from .interrupts import start_now
 from .manifest import (
     ERROR_COLUMNS,
     ERRORS,
@@ -412,6 +413,7 @@ def run_batch(
                     run.pool = concurrent.futures.ProcessPoolExecutor(
                         max_workers=jobs, initializer=start_worker, initargs=(site, out_dir)
                     )
+                    start_now(run.pool)  # a Ctrl-C while it starts could leave it unable to shut down
                 window = jobs * WINDOW_PER_WORKER
                 first = True
                 for record in records:

@@ -482,6 +482,27 @@ def test_a_batch_interrupted_part_way_exits_130_and_a_rerun_resumes(
     assert len(manifest(out)) == 40 and len(list(out.glob("*.pdf"))) == 40
 
 
+@needs_proc
+def test_ctrl_c_while_the_batch_workers_start_exits_130(tmp_path: Path) -> None:
+    """The earliest moment: the first worker exists, the pool may still be starting."""
+    source, out = long_export(tmp_path / "export.csv", 40), tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dischargegen", "batch", str(source), "--out-dir", str(out), "--jobs", "2"],
+        cwd=REPO,
+        env=environment(),
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    wait_until(lambda: bool(children(process.pid)), process, "the first worker")
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr.decode().splitlines() == [
+        "Interrupted; files written so far are whole, run again to resume."
+    ]
+    assert temporaries(out) == [] and len(list(out.glob("*.pdf"))) < 40
+
+
 def test_ctrl_c_at_a_render_prompt_exits_130(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
     out = tmp_path / "ana.pdf"
@@ -533,7 +554,8 @@ def test_ctrl_c_during_check_exits_130_without_waiting_for_every_variant() -> No
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    wait_until(lambda: workers_ready(process.pid, 2), process, "the workers")
+    # As soon as the first worker exists: the pool may still be starting, the worker not set up yet.
+    wait_until(lambda: bool(children(process.pid)), process, "the first worker")
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
