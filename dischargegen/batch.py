@@ -46,7 +46,7 @@ from .files import (
     flush_to_disk,
     remove_dead_writers_files,
 )
-from .interrupts import start_now
+from .interrupts import signals_held
 from .manifest import (
     ERROR_COLUMNS,
     ERRORS,
@@ -292,7 +292,8 @@ class _Run:
 
     def _send(self) -> None:
         assert self.pool is not None
-        future = self.pool.submit(render_in_worker, [job for _, job in self.unsent])
+        with signals_held():  # the first task starts the pool (interrupts.signals_held)
+            future = self.pool.submit(render_in_worker, [job for _, job in self.unsent])
         for index, (slot, _) in enumerate(self.unsent):
             slot.future, slot.index = future, index
         self.unsent = []
@@ -413,7 +414,6 @@ def run_batch(
                     run.pool = concurrent.futures.ProcessPoolExecutor(
                         max_workers=jobs, initializer=start_worker, initargs=(site, out_dir)
                     )
-                    start_now(run.pool)  # a Ctrl-C while it starts could leave it unable to shut down
                 window = jobs * WINDOW_PER_WORKER
                 first = True
                 for record in records:

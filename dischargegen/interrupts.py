@@ -12,7 +12,6 @@ import contextlib
 import signal
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Executor
 from types import FrameType
 
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
@@ -65,7 +64,7 @@ def stop_signals_raise() -> Iterator[None]:
 def ignore_in_worker(*, stop_signals: bool) -> None:
     """In a worker process: leave Ctrl-C (and with `stop_signals`, SIGTERM and SIGHUP) to the command's
     process, which finishes or cancels the work in hand and shuts the workers down. Lifts the hold that
-    start_now put on these signals: one that came meanwhile is ignored or acted on only now."""
+    signals_held put on these signals: one that came meanwhile is ignored or acted on only now."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for number in STOP_SIGNALS:
         signal.signal(number, signal.SIG_IGN if stop_signals else signal.SIG_DFL)
@@ -73,18 +72,18 @@ def ignore_in_worker(*, stop_signals: bool) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, *STOP_SIGNALS})
 
 
-def start_now(pool: Executor) -> None:
-    """Start a process pool's workers and its thread at once, with Ctrl-C, SIGTERM and SIGHUP held until
-    they run (they arrive right after). Interrupted while it starts (which it does at its first task), a
-    pool can neither work nor shut down ("cannot join thread before it is started"); and a worker
-    interrupted before its initializer runs prints a traceback. Workers inherit the hold; ignore_in_worker
-    lifts it."""
-    held = {signal.SIGINT, *STOP_SIGNALS}
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP while the block runs; they arrive right after it. For handing work to
+    a process pool: its first task starts it, and a pool interrupted while it starts can neither work nor
+    shut down ("cannot join thread before it is started"), while a worker interrupted before its
+    initializer runs prints a traceback or loses the signal. Workers started in the block inherit the hold;
+    ignore_in_worker lifts it."""
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        pool.submit(int)
+        yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *STOP_SIGNALS})
     try:
-        pool.submit(int)  # a task that does nothing: what matters is that the pool starts
+        yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)

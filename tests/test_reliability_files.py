@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pypdf
@@ -419,12 +419,27 @@ def test_replaced_files_keep_their_mode_and_owner(tmp_path: Path, mask: int) -> 
 
 
 # --- 20: Ctrl-C exits 130 (interrupted), with one line and no traceback --------------------------------
-def wait_until(condition: object, process: subprocess.Popen[bytes], what: str) -> None:
+def running(process: object) -> bool:
+    if isinstance(process, subprocess.Popen):
+        return process.poll() is None
+    return bool(process.isalive())  # a pexpect child
+
+
+def wait_until(condition: Callable[[], bool], process: object, what: str) -> None:
+    """Poll until `condition` holds while the command (a Popen or a pexpect child) still runs."""
     deadline = time.monotonic() + 120
-    while not condition():  # type: ignore[operator]
-        assert process.poll() is None, f"the command ended before {what}"
+    while not condition():
+        assert running(process), f"the command ended before {what}"
         assert time.monotonic() < deadline, f"waited too long for {what}"
         time.sleep(0.005)
+
+
+def waiting(pid: int) -> bool:
+    """Whether the process sleeps (state S in /proc): at a prompt, blocked in its read."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "S"
+    except OSError:
+        return False
 
 
 def ignores_ctrl_c(pid: int) -> bool:
@@ -503,6 +518,7 @@ def test_ctrl_c_while_the_batch_workers_start_exits_130(tmp_path: Path) -> None:
     assert temporaries(out) == [] and len(list(out.glob("*.pdf"))) < 40
 
 
+@needs_proc
 def test_ctrl_c_at_a_render_prompt_exits_130(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
     out = tmp_path / "ana.pdf"
@@ -517,6 +533,9 @@ def test_ctrl_c_at_a_render_prompt_exits_130(tmp_path: Path) -> None:
     child.expect("Patient name")
     child.sendline("Ana Diaz")
     child.expect("Medical record number")
+    # Python checks for a signal before it starts to read, not once it has: a Ctrl-C that came between the
+    # prompt and the read would wait for the next key. A person presses it while the program waits.
+    wait_until(lambda: waiting(child.pid), child, "the prompt to wait for input")
     child.sendintr()  # Ctrl-C through the terminal driver: SIGINT to the foreground process group
     child.expect(pexpect.EOF)
     child.close()
