@@ -37,7 +37,16 @@ from .batch_worker import (
 from .case import ALL_FIELDS, Case, build_case
 from .csv_source import DISCHARGE_DATE, column_key
 from .errors import DischargeGenError, InputError, InvalidFields, each_error
-from .files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, flush_to_disk
+from .files import (
+    TEMPORARY_PREFIX,
+    TEMPORARY_SUFFIX,
+    NotAFileError,
+    check_folder_writable,
+    check_target,
+    flush_to_disk,
+    remove_dead_writers_files,
+)
+from .interrupts import signals_held
 from .manifest import (
     ERROR_COLUMNS,
     ERRORS,
@@ -211,7 +220,12 @@ def _locked(out_dir: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows: no advisory lock
         yield
         return
-    handle: IO[bytes] = (out_dir / LOCK_FILE).open("ab")
+    try:
+        handle: IO[bytes] = (out_dir / LOCK_FILE).open("ab")
+    except OSError as error:
+        raise BatchSetupError(
+            f"cannot write in the output folder (--out-dir) {out_dir}: {error.strerror}"
+        ) from None
     try:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -231,12 +245,32 @@ def _prepare(out_dir: Path) -> None:
         raise BatchSetupError(f"cannot create the output folder {out_dir}: {error.strerror}") from None
     if not out_dir.is_dir():
         raise BatchSetupError(f"{out_dir} is not a folder")
+    # Found before the first row, not after the last: files the run writes in out_dir must be files...
+    for name in (MANIFEST, ERRORS, MANIFEST_JOURNAL, ERRORS_JOURNAL, LOCK_FILE):
+        try:
+            check_target(out_dir / name)
+        except NotAFileError as error:
+            raise BatchSetupError(
+                f"{out_dir / name} is {error.kind}; batch writes its {name} there: move it away"
+            ) from None
+    # ...and the folder must take new files (a read-only mount, no permission).
+    try:
+        check_folder_writable(out_dir)
+    except OSError as error:
+        raise BatchSetupError(
+            f"cannot write in the output folder (--out-dir) {out_dir}: {error.strerror}"
+        ) from None
 
 
 def _clean_leftovers(out_dir: Path) -> None:
-    """Temporary files of a killed run: never valid output, and named so that nothing else matches."""
+    """Temporary files of killed writers: never valid output, and named so that nothing else matches.
+    Those of a live writer (a render or packet written into out_dir meanwhile) and of other hosts stay.
+    Unnamed ones (from versions that did not name the writer) can only be a killed run's: under the lock
+    no other run writes here."""
+    remove_dead_writers_files(out_dir)
     for path in out_dir.glob(f"{TEMPORARY_PREFIX}*{TEMPORARY_SUFFIX}"):
-        path.unlink(missing_ok=True)
+        if "@" not in path.name:
+            path.unlink(missing_ok=True)
     (out_dir / ERRORS_JOURNAL).unlink(missing_ok=True)
 
 
@@ -292,7 +326,8 @@ class _Run:
 
     def _send(self) -> None:
         assert self.pool is not None
-        future = self.pool.submit(render_in_worker, [job for _, job in self.unsent])
+        with signals_held():  # the first task starts the pool (interrupts.signals_held)
+            future = self.pool.submit(render_in_worker, [job for _, job in self.unsent])
         for index, (slot, _) in enumerate(self.unsent):
             slot.future, slot.index = future, index
         self.unsent = []

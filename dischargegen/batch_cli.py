@@ -1,7 +1,8 @@
 """`dischargegen batch`: the command line around the batch engine.
 
 Exit status: 0 every row written (or already done), 1 some rows failed (see errors.csv), 2 the input or the
-options as a whole are unusable. The terminal only ever shows line numbers and counts, never patient data.
+options as a whole are unusable, 130 interrupted (Ctrl-C; SIGTERM and SIGHUP end it as cleanly, 143 and
+129). The terminal only ever shows line numbers and counts, never patient data.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import click
 
 from .batch import BatchResult, BatchSetupError, default_jobs, run_batch
+from .files import NotAFileError, check_target
 from .manifest import ERRORS, Entry
 from .packet import PacketError, PacketOptions, PacketWritten, packet_column, read_insert
 from .records import InputFileError, Record
@@ -121,7 +123,8 @@ def _batch(
     """Render one PDF per row of an EHR export (CSV or FHIR) into --out-dir.
 
     Writes manifest.csv (every row: status, file, SHA-256, pages) and errors.csv (bad rows: line, field,
-    reason). A rerun skips rows already done. Exit status: 0 all written, 1 some rows failed, 2 unusable input.
+    reason). A rerun skips rows already done. Exit status: 0 all written, 1 some rows failed, 2 unusable input,
+    130 interrupted.
     """
     if packet is None and (duplex or insert is not None or sort_by is not None):
         raise click.UsageError("--duplex, --insert and --sort-by shape the packet: give --packet too.")
@@ -136,6 +139,10 @@ def _batch(
             click.echo("Packet: not written, no documents.", err=True)
     except (InputFileError, BatchSetupError, PacketError) as error:
         raise UserError(str(error)) from None
+    except NotAFileError as error:  # a packet's path: left as it was
+        raise UserError(
+            f"Invalid value for --packet: {error.filename} is {error.kind}; give a regular file or a new file name"
+        ) from None
     except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
         raise
     except Exception as error:
@@ -150,7 +157,10 @@ def _packet_options(
     """--packet and its companions; a bad placeholder is a usage error before any row is read."""
     if packet is None:
         return None
-    return PacketOptions(packet, duplex, insert, sort_by, packet_column(packet), export)
+    column = packet_column(packet)
+    if column is None:
+        check_target(packet)  # a device or FIFO there is refused before the first row, not after the last
+    return PacketOptions(packet, duplex, insert, sort_by, column, export)
 
 
 def _report_packet(packet: PacketWritten) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from .case import Case
 from .errors import ContentError, InputError, SiteSettingsError
 from .files import write_atomically
+from .interrupts import ignore_in_worker
 from .render import render_document
 from .site import SiteSettings
 from .templating import TemplateFailure
@@ -93,6 +94,7 @@ def settled_for_rendering() -> Iterator[None]:
 
 def start_worker(site: SiteSettings, out_dir: Path) -> None:
     _worker["site"], _worker["out_dir"] = site, out_dir
+    ignore_in_worker(stop_signals=True)  # the command's process winds the run down (interrupts.py)
     _exit_with_parent()
     warm_up(site)
     settle_for_rendering()

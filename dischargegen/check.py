@@ -20,6 +20,7 @@ from .check_matrix import Variant, all_variants
 from .check_rules import AbbreviationFinder, check_site_templates
 from .content import RenderedContent, render_content
 from .errors import ContentError, DischargeGenError
+from .interrupts import ignore_in_worker, signals_held
 from .markup import Section
 from .readability import Score, document_text, score, section_text
 from .render import render_document
@@ -195,9 +196,19 @@ def run_check(site: SiteSettings, variants: Iterable[Variant] | None = None, job
         results = (check_variant(chosen[0], site),)
     rest = chosen[1:]
     if jobs > 1 and len(rest) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # Workers leave Ctrl-C to this process, which cancels what has not started instead of waiting.
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, initializer=functools.partial(ignore_in_worker, stop_signals=False)
+        )
+        try:
             chunk = max(1, len(rest) // (jobs * 4))
-            results += tuple(pool.map(_check_in_worker, rest, itertools.repeat(site), chunksize=chunk))
+            with signals_held():  # the first task starts the pool (interrupts.signals_held)
+                outcomes = pool.map(_check_in_worker, rest, itertools.repeat(site), chunksize=chunk)
+            results += tuple(outcomes)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
     else:
         results += tuple(check_variant(variant, site) for variant in rest)
     return CheckReport(

@@ -3,6 +3,7 @@ clear line and an exit code. All the work happens in the library."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,7 +14,8 @@ import click
 from . import __version__, vocab
 from .case import ALL_FIELDS, REQUIRED_FIELDS, build_case, parse_field
 from .errors import ContentError, DischargeGenError, InputError, InvalidFields, SiteSettingsError, each_error
-from .files import write_atomically
+from .files import NotAFileError, check_target, remove_dead_writers_files, write_atomically
+from .interrupts import Stopped, exit_status, stop_signals_raise
 from .render import render_fields
 from .site import ENVIRONMENT_VARIABLE, SiteSettings, load_site
 
@@ -54,6 +56,12 @@ def user_error(error: DischargeGenError) -> UserError:
     if isinstance(error, ContentError):
         return UserError(f"Template problem: {error}")
     return UserError(str(error))
+
+
+def not_a_file(output: Path, error: NotAFileError) -> UserError:
+    return UserError(
+        f"Invalid value for --output: {output} is {error.kind}; give a regular file or a new file name"
+    )
 
 
 def site_option(function: F) -> F:
@@ -163,7 +171,40 @@ def fill_missing(fields: dict[str, str | None]) -> None:
             return  # nothing typed here is at fault: render reports it
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# What each command says when Ctrl-C, SIGTERM or SIGHUP stops it.
+INTERRUPTED_MESSAGES = {
+    "batch": "files written so far are whole, run again to resume",
+    "render": "no file was half-written",
+}
+
+
+class InterruptibleGroup(click.Group):
+    """Ctrl-C exits 130 (interrupted), SIGTERM and SIGHUP 128 + their number, each with one line on stderr
+    and no traceback. SIGTERM and SIGHUP are turned into a clean exit (like Ctrl-C) so that temporary files
+    are removed and a batch run's journals are closed, instead of the process just ending."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with stop_signals_raise():
+                return super().invoke(ctx)
+        except KeyboardInterrupt as interrupt:
+            _stop(ctx, interrupt)
+        except click.Abort as abort:
+            # A prompt turns Ctrl-C into Abort; end-of-input (Ctrl-D) stays an abort.
+            if isinstance(abort.__context__, KeyboardInterrupt):
+                _stop(ctx, abort.__context__)
+            raise
+
+
+def _stop(ctx: click.Context, interrupt: KeyboardInterrupt) -> None:
+    reason = f"Stopped by {interrupt.signal_name}" if isinstance(interrupt, Stopped) else "Interrupted"
+    detail = INTERRUPTED_MESSAGES.get(ctx.invoked_subcommand or "")
+    with contextlib.suppress(OSError):  # the terminal hung up (SIGHUP): the status still tells
+        click.echo(f"{reason}; {detail}." if detail else f"{reason}.", err=True)
+    raise click.exceptions.Exit(exit_status(interrupt))
+
+
+@click.group(cls=InterruptibleGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dischargegen")
 def cli() -> None:
     """Personalised, plain-language discharge instructions after kyphoplasty or vertebroplasty."""
@@ -224,8 +265,16 @@ def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
     if not output.parent.is_dir():
         raise UserError(f"Invalid value for --output: the folder {output.parent} does not exist")
     try:
+        check_target(output)  # before the work: a device or FIFO there is never replaced
+    except NotAFileError as error:
+        raise not_a_file(output, error) from None
+    # What killed renders on this host left in the folder (a file in use by a live one stays).
+    remove_dead_writers_files(output.parent)
+    try:
         _, pdf = render_fields(fields, site)
         write_atomically(output, pdf)
+    except NotAFileError as error:
+        raise not_a_file(output, error) from None
     except DischargeGenError as error:
         raise user_error(error) from None
     except OSError as error:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from .files import keep_mode_and_owner
+
 MANIFEST = "manifest.csv"
 ERRORS = "errors.csv"
 MANIFEST_JOURNAL = ".manifest.journal"
@@ -76,6 +78,7 @@ class Journal:
         self._synced = time.monotonic()
 
     def finish(self, final: Path) -> None:
+        keep_mode_and_owner(self._handle.fileno(), final)  # a replaced manifest keeps its mode
         self._sync()
         self._handle.close()
         os.replace(self.path, final)
