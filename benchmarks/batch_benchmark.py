@@ -40,10 +40,10 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate  # noqa: E402
 from dischargegen import build_case, load_site  # noqa: E402
 from dischargegen.batch import run_batch  # noqa: E402
 from dischargegen.content import render_content  # noqa: E402
-from dischargegen.csv_source import read_csv_records  # noqa: E402
-from dischargegen.fonts import BOLD, REGULAR, register_fonts  # noqa: E402
-from dischargegen.layout import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_for  # noqa: E402
-from dischargegen.pdf_writing import as_reportlab_ships  # noqa: E402
+from dischargegen.pdf.fonts import BOLD, REGULAR, register_fonts  # noqa: E402
+from dischargegen.pdf.speedups.layout import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_for  # noqa: E402
+from dischargegen.pdf.speedups.writer import as_reportlab_ships  # noqa: E402
+from dischargegen.sources.csv import read_csv_records  # noqa: E402
 
 FIRST = ["Ana", "Bo", "Chloé", "Dmitri", "Eleni", "Farid", "Grace", "Hiro", "Inés", "Jonas", "Νίκος", "Ольга"]
 LAST = ["Diaz", "Li", "Dubois", "Volkov", "Papadaki", "Haddad", "Okafor", "Sato", "García", "Berg", "Ivanova"]
@@ -107,7 +107,7 @@ def bare_document(blocks: list[tuple[str, str, int]], case: Any, paper: str) -> 
         buffer, pagesize=PAGE_SIZES[paper], leftMargin=MARGIN_SIDE, rightMargin=MARGIN_SIDE,
         topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, invariant=1,
     )  # fmt: skip
-    # ReportLab's own PDF-writing functions: the batch path puts quicker ones in (dischargegen.pdf_writing).
+    # ReportLab's own PDF-writing functions: the batch path puts quicker ones in (dischargegen.pdf.speedups.writer).
     with as_reportlab_ships():
         document.build(story, onFirstPage=frame, onLaterPages=frame)
     return buffer.getvalue()

@@ -30,7 +30,7 @@ def render(documents: int) -> None:
     from batch_benchmark import row
 
     from dischargegen import build_case, load_site
-    from dischargegen.batch_worker import settle_for_rendering, warm_up
+    from dischargegen.batch.worker import settle_for_rendering, warm_up
     from dischargegen.render import render_document
 
     site = load_site()

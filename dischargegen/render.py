@@ -9,8 +9,8 @@ from reportlab.platypus.doctemplate import LayoutError
 from .case import LATEST_DATE, Case, build_case, check_case_dates
 from .content import RenderedContent, render_content
 from .errors import ContentError, InputError
-from .fonts import describe_character, first_undrawable
 from .pdf import build_pdf_counted
+from .pdf.fonts import describe_character, first_undrawable
 from .site import SiteSettings, check_printed_text
 
 

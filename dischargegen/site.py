@@ -195,7 +195,7 @@ def check_printed_text(site: SiteSettings) -> None:
 def _check_printed(key: str, text: str, max_length: int) -> None:
     import unicodedata
 
-    from .fonts import describe_character, first_undrawable
+    from .pdf.fonts import describe_character, first_undrawable
 
     if len(text) > max_length:
         raise SiteSettingsError(key, f"must be at most {max_length} characters")

@@ -19,13 +19,15 @@ from click.testing import CliRunner, Result
 from reportlab.pdfgen.canvas import Canvas
 
 from dischargegen import batch as batch_module
-from dischargegen import batch_cli, batch_worker, files
-from dischargegen import manifest as manifest_module
+from dischargegen import files
+from dischargegen.batch import manifest as manifest_module
 from dischargegen.batch import run_batch
+from dischargegen.batch import worker as batch_worker
+from dischargegen.cli import batch as batch_cli
 from dischargegen.cli import cli
-from dischargegen.csv_source import read_csv_records
-from dischargegen.records import Record
 from dischargegen.site import DEFAULT_SITE
+from dischargegen.sources import Record
+from dischargegen.sources.csv import read_csv_records
 from tests.conftest import BASE_FIELDS, REPO, pdf_text
 
 COLUMNS = [*BASE_FIELDS, "large_print", "unit", "room"]
@@ -312,7 +314,7 @@ def test_a_worker_freezes_what_it_loaded_and_collects_less_often() -> None:
     script = (
         "import gc\n"
         "from pathlib import Path\n"
-        "from dischargegen.batch_worker import start_worker\n"
+        "from dischargegen.batch.worker import start_worker\n"
         "from dischargegen.site import DEFAULT_SITE\n"
         "start_worker(DEFAULT_SITE, Path('.'))\n"
         "print(gc.get_threshold()[0], gc.get_freeze_count() > 10_000)\n"
@@ -535,7 +537,7 @@ def test_bad_packet_placeholders_exit_2_before_rendering(
 
 
 def test_fhir_input_has_no_unit_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import dischargegen.fhir_source as fhir_source
+    import dischargegen.sources.fhir as fhir_source
 
     def fake(path: Path, site: object) -> Iterator[Record]:
         yield Record(line=1, fields={key: GOOD[0][key] for key in BASE_FIELDS})
@@ -550,7 +552,7 @@ def test_fhir_input_has_no_unit_column(tmp_path: Path, monkeypatch: pytest.Monke
 
 # --- FHIR input and the terminal ----------------------------------------------------------------------
 def test_fhir_input_goes_to_the_fhir_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import dischargegen.fhir_source as fhir_source
+    import dischargegen.sources.fhir as fhir_source
 
     def fake(path: Path, site: object) -> Iterator[Record]:
         yield Record(line=1, fields={key: GOOD[0][key] for key in BASE_FIELDS})

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from dischargegen import build_case
-from dischargegen.csv_source import column_key, read_csv_records
+from dischargegen.batch.naming import NameAllocator, PatternError, check_pattern, file_name, sanitise
 from dischargegen.errors import InputError
 from dischargegen.levels import parse_levels
-from dischargegen.naming import NameAllocator, PatternError, check_pattern, file_name, sanitise
-from dischargegen.records import InputFileError, Record
 from dischargegen.site import DEFAULT_SITE, Csv, SiteSettings
+from dischargegen.sources import InputFileError, Record
+from dischargegen.sources.csv import column_key, read_csv_records
 from tests.conftest import BASE_FIELDS
 
 HEADER = ",".join(BASE_FIELDS)

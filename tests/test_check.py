@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from dischargegen.check import run_check
-from dischargegen.check_matrix import all_variants, select
-from dischargegen.check_rules import AbbreviationFinder, check_site_templates
+from dischargegen.check.matrix import all_variants, select
+from dischargegen.check.rules import AbbreviationFinder, check_site_templates
 from dischargegen.cli import cli
 from dischargegen.site import DEFAULT_SITE, load_site
 

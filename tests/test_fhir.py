@@ -15,11 +15,11 @@ from click.testing import CliRunner
 
 from dischargegen import SiteSettingsError, build_case, load_site
 from dischargegen.cli import cli
-from dischargegen.fhir_codes import ANESTHESIA_EXTENSION_URL, SNOMED_VERTEBRAE
-from dischargegen.fhir_map import NOT_AUGMENTATION
-from dischargegen.fhir_source import read_fhir_records
-from dischargegen.records import InputFileError, Record
 from dischargegen.site import DEFAULT_SITE, Fhir, SiteSettings
+from dischargegen.sources import InputFileError, Record
+from dischargegen.sources.fhir import read_fhir_records
+from dischargegen.sources.fhir.codes import ANESTHESIA_EXTENSION_URL, SNOMED_VERTEBRAE
+from dischargegen.sources.fhir.mapping import NOT_AUGMENTATION
 from tests.conftest import REPO, pdf_text
 
 CPT = "http://www.ama-assn.org/go/cpt"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dischargegen import ContentError, build_case
 from dischargegen.content import render_html
-from dischargegen.markup import (
+from dischargegen.content.markup import (
     Section,
     _block_runs,
     _section_blocks,

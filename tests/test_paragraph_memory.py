@@ -18,11 +18,13 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, Paragraph, Table, TableStyle, flowables
 
-from dischargegen import build_case, paragraphs, pdf, pdf_writing, render_pdf
+from dischargegen import build_case, pdf, render_pdf
 from dischargegen.content import render_content
-from dischargegen.fonts import BOLD, FONT_DIR, REGULAR, register_fonts
-from dischargegen.layout import PAGE_SIZES, styles_for
-from dischargegen.paragraphs import MemoParagraph, caches_disabled, clear_caches, fix_font_codes
+from dischargegen.pdf.fonts import BOLD, FONT_DIR, REGULAR, register_fonts
+from dischargegen.pdf.speedups import paragraphs
+from dischargegen.pdf.speedups import writer as pdf_writing
+from dischargegen.pdf.speedups.layout import PAGE_SIZES, styles_for
+from dischargegen.pdf.speedups.paragraphs import MemoParagraph, caches_disabled, clear_caches, fix_font_codes
 from dischargegen.site import DEFAULT_SITE, SiteSettings
 from tests.conftest import REPO, fields
 

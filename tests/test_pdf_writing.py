@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.pdfbase import pdfdoc, ttfonts
 
-from dischargegen import build_case, pdf, pdf_writing, render_pdf
+from dischargegen import build_case, pdf, render_pdf
+from dischargegen.pdf.speedups import writer as pdf_writing
 from dischargegen.site import DEFAULT_SITE
 from tests.conftest import fields
 from tests.test_paragraph_memory import VARIANTS

@@ -21,8 +21,8 @@ from dischargegen.batch import run_batch
 from dischargegen.case import ALL_FIELDS, LATEST_DATE, Case
 from dischargegen.cli import cli
 from dischargegen.errors import InvalidFields, each_error
-from dischargegen.records import Record
 from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site
+from dischargegen.sources import Record
 from tests.conftest import BASE_FIELDS, fields, pdf_text
 
 # -- item 5: dates near year 9999 ------------------------------------------------------------------------

@@ -28,11 +28,11 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dischargegen import csv_source
 from dischargegen.cli import cli
-from dischargegen.csv_source import LINE_LIMIT, QUOTED_LINES_LIMIT, VALUE_LIMIT, read_csv_records, split_row
-from dischargegen.records import InputFileError
 from dischargegen.site import DEFAULT_SITE
+from dischargegen.sources import InputFileError
+from dischargegen.sources import csv as csv_source
+from dischargegen.sources.csv import LINE_LIMIT, QUOTED_LINES_LIMIT, VALUE_LIMIT, read_csv_records, split_row
 from tests.conftest import BASE_FIELDS
 
 COLUMNS = list(BASE_FIELDS)

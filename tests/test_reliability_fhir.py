@@ -16,11 +16,11 @@ from dischargegen import build_case
 from dischargegen.case import MAX_MRN_LENGTH
 from dischargegen.cli import cli
 from dischargegen.errors import InputError, InvalidFields, each_error
-from dischargegen.fhir_json import MAX_JSON_DEPTH, MAX_NUMBER_LENGTH, UnreadableJson, load_json
-from dischargegen.fhir_map import ANESTHESIA_MISSING, NOT_AUGMENTATION
-from dischargegen.fhir_source import read_fhir_records
-from dischargegen.records import InputFileError, Record
 from dischargegen.site import DEFAULT_SITE
+from dischargegen.sources import InputFileError, Record
+from dischargegen.sources.fhir import read_fhir_records
+from dischargegen.sources.fhir.elements import MAX_JSON_DEPTH, MAX_NUMBER_LENGTH, UnreadableJson, load_json
+from dischargegen.sources.fhir.mapping import ANESTHESIA_MISSING, NOT_AUGMENTATION
 from tests.conftest import REPO, fields, pages, pdf_text
 from tests.test_fhir import (
     SITE,

@@ -584,7 +584,7 @@ def test_ctrl_c_during_check_exits_130_without_waiting_for_every_variant() -> No
 
 def test_ctrl_c_in_process_exits_130_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same mapping without a process: a KeyboardInterrupt raised while the rows are read."""
-    from dischargegen import batch_cli
+    from dischargegen.cli import batch as batch_cli
 
     def interrupted(*_args: object, **_options: object) -> None:
         raise KeyboardInterrupt

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dischargegen.batch import PacketItem
-from dischargegen.packet import natural_key, ordered
+from dischargegen.batch.packet import natural_key, ordered
 from tests.conftest import REPO
 from tests.test_batch import (
     GOOD,
@@ -278,7 +278,7 @@ def test_per_unit_packets_step_around_earlier_documents(tmp_path: Path, export: 
 # so on standard output, and goes on when a line arrives on standard input: no sleeping, no timing.
 PAUSING_RUN = """
 import contextlib, sys
-from dischargegen import packet
+from dischargegen.batch import packet
 from dischargegen.cli import cli
 
 pause_at, real, calls = int(sys.argv[1]), packet.atomic_file, []

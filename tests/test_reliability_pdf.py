@@ -36,8 +36,8 @@ from dischargegen import build_case, logo, pdf, render_pdf
 from dischargegen.case import MAX_MRN_LENGTH, MAX_NAME_LENGTH
 from dischargegen.cli import cli
 from dischargegen.errors import InputError, SiteSettingsError
-from dischargegen.fonts import BOLD, REGULAR, register_fonts
-from dischargegen.layout import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES
+from dischargegen.pdf.fonts import BOLD, REGULAR, register_fonts
+from dischargegen.pdf.speedups.layout import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES
 from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site, parse_site
 from tests.conftest import REPO, fields, pages, pdf_text
 

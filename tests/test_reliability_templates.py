@@ -15,10 +15,10 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dischargegen import ContentError, build_case, load_site, render_pdf, templating
+from dischargegen import ContentError, build_case, load_site, render_pdf
 from dischargegen.cli import cli
-from dischargegen.content import MESSAGE_FIELDS, message_problem
-from dischargegen.templating import TemplateFailure
+from dischargegen.content import MESSAGE_FIELDS, message_problem, templating
+from dischargegen.content.templating import TemplateFailure
 from tests.conftest import BASE_FIELDS
 
 # A patient whose every identifier is easy to find in any output.
@@ -281,7 +281,7 @@ def test_good_messages_format_only_their_fields(tmp_path: Path) -> None:
 def test_the_shipped_messages_pass_the_rules() -> None:
     import tomllib
 
-    from dischargegen.templating import default_templates_dir
+    from dischargegen.content.templating import default_templates_dir
 
     for language in ("en", "es"):
         data = tomllib.loads((default_templates_dir() / language / "messages.toml").read_text("utf-8"))

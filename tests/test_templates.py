@@ -8,8 +8,8 @@ import jinja2
 import pytest
 
 from dischargegen import ContentError, content, load_site
+from dischargegen.content.templating import cached_environment
 from dischargegen.site import SiteSettings
-from dischargegen.templating import cached_environment
 from tests.conftest import render, render_text
 
 

@@ -9,8 +9,8 @@ import itertools
 import pytest
 
 from dischargegen import build_case
+from dischargegen.check.readability import document_text, score
 from dischargegen.content import render_content
-from dischargegen.readability import document_text, score
 from dischargegen.site import DEFAULT_SITE
 from tests.conftest import fields, render_text
 

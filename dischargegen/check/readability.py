@@ -12,8 +12,8 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from .content import RenderedContent
-from .markup import Section
+from ..content import RenderedContent
+from ..content.markup import Section
 
 ENGLISH_MAX_GRADE = 7.0  # Flesch-Kincaid grade: at most this
 SPANISH_MIN_EASE = 65.0  # Fernandez-Huerta: at least this (higher is easier)

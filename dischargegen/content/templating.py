@@ -31,10 +31,10 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from .errors import ContentError
+from ..errors import ContentError
 
-_PACKAGED = Path(__file__).resolve().parent / "templates"
-_SOURCE_TREE = Path(__file__).resolve().parent.parent / "templates"
+_PACKAGED = Path(__file__).resolve().parent.parent / "templates"
+_SOURCE_TREE = Path(__file__).resolve().parent.parent.parent / "templates"
 
 # What one document's templates may do. The shipped templates use a few dozen steps and some 10,000
 # characters; these bounds are far above any real document and far below what hangs a batch or fills memory.

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from .check import MIN_SECTION_WORDS, CheckReport, VariantResult, default_jobs, difficulty, run_check
-from .check_matrix import OPTIONAL_INPUTS_NOTE, all_variants, select
-from .errors import DischargeGenError
-from .readability import ENGLISH_MAX_GRADE, SPANISH_MIN_EASE, Score
+from ..check import MIN_SECTION_WORDS, CheckReport, VariantResult, default_jobs, difficulty, run_check
+from ..check.matrix import OPTIONAL_INPUTS_NOTE, all_variants, select
+from ..check.readability import ENGLISH_MAX_GRADE, SPANISH_MIN_EASE, Score
+from ..errors import DischargeGenError
 
 LIMITS = {
     "en": f"Flesch-Kincaid grade, at most {ENGLISH_MAX_GRADE:.1f}",
@@ -197,6 +197,6 @@ def _check(site_path: Path | None, jobs: int | None, patterns: tuple[str, ...]) 
 # cli.py imports this module at its end, and this module needs cli.py's helpers: `check` exists before they
 # are imported, so either module can be imported first. (Annotated: the import cycle hides decorated types.)
 check: click.Command = _check
-from .cli import load_site_or_fail, site_option, user_error  # noqa: E402
+from . import load_site_or_fail, site_option, user_error  # noqa: E402
 
 site_option(check)

@@ -11,13 +11,13 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from . import __version__, vocab
-from .case import ALL_FIELDS, REQUIRED_FIELDS, build_case, parse_field
-from .errors import ContentError, DischargeGenError, InputError, InvalidFields, SiteSettingsError, each_error
-from .files import NotAFileError, check_target, remove_dead_writers_files, write_atomically
-from .interrupts import Stopped, exit_status, stop_signals_raise
-from .render import render_fields
-from .site import ENVIRONMENT_VARIABLE, SiteSettings, load_site
+from .. import __version__, vocab
+from ..case import ALL_FIELDS, REQUIRED_FIELDS, build_case, parse_field
+from ..errors import ContentError, DischargeGenError, InputError, InvalidFields, SiteSettingsError, each_error
+from ..files import NotAFileError, check_target, remove_dead_writers_files, write_atomically
+from ..interrupts import Stopped, exit_status, stop_signals_raise
+from ..render import render_fields
+from ..site import ENVIRONMENT_VARIABLE, SiteSettings, load_site
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -283,9 +283,9 @@ def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
 
 
 __all__ = ["cli"]
-from .batch_cli import batch  # noqa: E402
+# The modules, not their commands, so that `dischargegen.cli.batch` stays the module.
+from . import batch as batch_module  # noqa: E402
+from . import check as check_module  # noqa: E402
 
-cli.add_command(batch)
-from .check_cli import check  # noqa: E402
-
-cli.add_command(check)
+cli.add_command(batch_module.batch)
+cli.add_command(check_module.check)

@@ -13,11 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from . import fhir_codes, vocab
-from .case import parse_choice
-from .errors import InputError, InvalidFields
-from .fhir_index import JoinIndex, PatientSummary, Unjoinable
-from .fhir_json import (
+from ... import vocab
+from ...case import parse_choice
+from ...errors import InputError, InvalidFields
+from ...levels import parse_levels
+from ...site import SiteSettings
+from .. import Record
+from . import codes as fhir_codes
+from .elements import (
     JsonObject,
     NotAFullDate,
     as_object,
@@ -29,9 +32,7 @@ from .fhir_json import (
     reference,
     system_code,
 )
-from .levels import parse_levels
-from .records import Record
-from .site import SiteSettings
+from .index import JoinIndex, PatientSummary, Unjoinable
 
 NOT_AUGMENTATION = "not vertebral augmentation (no CPT 22510-22515 or site procedure code)"
 ADD_ON_ONLY = "only an add-on code (22512/22515): an extra level of another procedure"

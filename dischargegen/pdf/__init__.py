@@ -33,12 +33,17 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import _addGeneratedContent
 
-from . import __version__, pdf_writing
-from .case import Case
-from .content import RenderedContent, patient_values
+from .. import __version__
+from ..case import Case
+from ..content import RenderedContent, patient_values
+from ..content.formatting import filters_for
+from ..content.markup import Block, Section
+from ..content.templating import TemplateFailure
+from ..logo import draw_logo
+from ..site import SiteSettings
 from .fonts import BOLD, REGULAR, register_fonts
-from .formatting import filters_for
-from .layout import (
+from .speedups import writer as pdf_writing
+from .speedups.layout import (
     CALL_BORDER,
     CALL_FILL,
     EMERGENCY,
@@ -53,11 +58,7 @@ from .layout import (
     Styles,
     styles_for,
 )
-from .logo import draw_logo
-from .markup import Block, Section
-from .paragraphs import MemoParagraph, fix_font_codes, remembering
-from .site import SiteSettings
-from .templating import TemplateFailure
+from .speedups.paragraphs import MemoParagraph, fix_font_codes, remembering
 
 PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
 BULLET = "\u2022"

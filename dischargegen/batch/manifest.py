@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .files import keep_mode_and_owner
+from ..files import keep_mode_and_owner
 
 MANIFEST = "manifest.csv"
 ERRORS = "errors.csv"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .errors import DischargeGenError, InputError
+from ..errors import DischargeGenError, InputError
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .case import Case
-from .errors import ContentError, InputError, SiteSettingsError
-from .files import write_atomically
-from .interrupts import ignore_in_worker
-from .render import render_document
-from .site import SiteSettings
-from .templating import TemplateFailure
+from ..case import Case
+from ..content.templating import TemplateFailure
+from ..errors import ContentError, InputError, SiteSettingsError
+from ..files import write_atomically
+from ..interrupts import ignore_in_worker
+from ..render import render_document
+from ..site import SiteSettings
 
 PARENT_CHECK_SECONDS = 0.5
 # Net allocations between runs of Python's cyclic garbage collector over new objects (Python's default
@@ -54,10 +54,10 @@ _worker: dict[str, Any] = {}
 
 def warm_up(site: SiteSettings) -> None:
     """Load fonts and compile templates before the first row, once per process."""
-    from .content import DOCUMENT_TEMPLATE
-    from .fonts import register_fonts
-    from .templating import cached_environment
-    from .vocab import LANGUAGES
+    from ..content import DOCUMENT_TEMPLATE
+    from ..content.templating import cached_environment
+    from ..pdf.fonts import register_fonts
+    from ..vocab import LANGUAGES
 
     register_fonts()
     for language in LANGUAGES:

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .batch import LOCK_FILE, BatchResult, PacketItem
-from .csv_source import column_key
-from .errors import DischargeGenError
-from .files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_file
+from ..errors import DischargeGenError
+from ..files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_file
+from ..site import SiteSettings
+from ..sources.csv import column_key
+from . import LOCK_FILE, BatchResult, PacketItem
 from .manifest import ERRORS, ERRORS_JOURNAL, MANIFEST, MANIFEST_JOURNAL
 from .naming import SUFFIX, NameAllocator, sanitise
-from .site import SiteSettings
 
 if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter

@@ -14,8 +14,8 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import vocab
-from .case import Case
+from .. import vocab
+from ..case import Case
 
 STAYS = (False, True)  # same day, overnight
 CAUSES: tuple[str | None, ...] = (*vocab.CAUSES, None)

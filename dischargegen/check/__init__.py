@@ -16,15 +16,15 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from .check_matrix import Variant, all_variants
-from .check_rules import AbbreviationFinder, check_site_templates
-from .content import RenderedContent, render_content
-from .errors import ContentError, DischargeGenError
-from .interrupts import ignore_in_worker, signals_held
-from .markup import Section
+from ..content import RenderedContent, render_content
+from ..content.markup import Section
+from ..errors import ContentError, DischargeGenError
+from ..interrupts import ignore_in_worker, signals_held
+from ..render import render_document
+from ..site import SiteSettings
+from .matrix import Variant, all_variants
 from .readability import Score, document_text, score, section_text
-from .render import render_document
-from .site import SiteSettings
+from .rules import AbbreviationFinder, check_site_templates
 
 # Reading-level formulas are built for passages, not for a heading alone: a section with fewer words than
 # this is measured and shown, but only the whole document and longer sections pass or fail.

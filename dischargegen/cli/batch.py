@@ -15,12 +15,12 @@ from pathlib import Path
 
 import click
 
-from .batch import BatchResult, BatchSetupError, default_jobs, run_batch
-from .files import NotAFileError, check_target
-from .manifest import ERRORS, Entry
-from .packet import PacketError, PacketOptions, PacketWritten, packet_column, read_insert
-from .records import InputFileError, Record
-from .site import SiteSettings
+from ..batch import BatchResult, BatchSetupError, default_jobs, run_batch
+from ..batch.manifest import ERRORS, Entry
+from ..batch.packet import PacketError, PacketOptions, PacketWritten, packet_column, read_insert
+from ..files import NotAFileError, check_target
+from ..site import SiteSettings
+from ..sources import InputFileError, Record
 
 FHIR_SUFFIXES = (".json", ".ndjson")
 
@@ -39,10 +39,10 @@ def open_records(
     if kind == "fhir":
         if encoding is not None:
             raise click.UsageError("--encoding applies to CSV input only; FHIR input is UTF-8.")
-        from .fhir_source import read_fhir_records  # written alongside; loaded only for FHIR input
+        from ..sources.fhir import read_fhir_records  # written alongside; loaded only for FHIR input
 
         return lambda: read_fhir_records(path, site)
-    from .csv_source import read_csv_records
+    from ..sources.csv import read_csv_records
 
     return lambda: read_csv_records(path, site, encoding)
 
@@ -171,7 +171,7 @@ def _report_packet(packet: PacketWritten) -> None:
 # cli.py imports this module at its end, and this module needs cli.py's helpers: `batch` exists before they
 # are imported, so either module can be imported first. (Annotated: the cycle hides decorated types.)
 batch: click.Command = _batch
-from .cli import UserError, load_site_or_fail, site_option  # noqa: E402
+from . import UserError, load_site_or_fail, site_option  # noqa: E402
 
 site_option(batch)
 

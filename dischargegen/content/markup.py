@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 
-from .errors import ContentError
+from ..errors import ContentError
 
 SECTION_KINDS = ("plain", "summary", "call", "emergency", "receipt")
 LIST_KINDS = {"ul": "bullet", "ol": "number"}

@@ -13,7 +13,7 @@ import string
 import unicodedata
 from collections.abc import Iterable
 
-from .case import Case
+from ..case import Case
 
 PLACEHOLDERS = ("mrn", "procedure_date", "procedure", "language", "line")
 SUFFIX = ".pdf"

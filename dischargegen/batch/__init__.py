@@ -24,20 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from . import __version__
-from .batch_worker import (
-    Done,
-    Job,
-    render_in_worker,
-    render_to_file,
-    settled_for_rendering,
-    start_worker,
-    warm_up,
-)
-from .case import ALL_FIELDS, Case, build_case
-from .csv_source import DISCHARGE_DATE, column_key
-from .errors import DischargeGenError, InputError, InvalidFields, each_error
-from .files import (
+from .. import __version__
+from ..case import ALL_FIELDS, Case, build_case
+from ..content.templating import default_templates_dir
+from ..errors import DischargeGenError, InputError, InvalidFields, each_error
+from ..files import (
     TEMPORARY_PREFIX,
     TEMPORARY_SUFFIX,
     NotAFileError,
@@ -46,7 +37,10 @@ from .files import (
     flush_to_disk,
     remove_dead_writers_files,
 )
-from .interrupts import signals_held
+from ..interrupts import signals_held
+from ..site import SiteSettings
+from ..sources import InputFileError, Record
+from ..sources.csv import DISCHARGE_DATE, column_key
 from .manifest import (
     ERROR_COLUMNS,
     ERRORS,
@@ -62,9 +56,15 @@ from .manifest import (
     set_aside_journals,
 )
 from .naming import NameAllocator, PatternError, check_pattern, file_name
-from .records import InputFileError, Record
-from .site import SiteSettings
-from .templating import default_templates_dir
+from .worker import (
+    Done,
+    Job,
+    render_in_worker,
+    render_to_file,
+    settled_for_rendering,
+    start_worker,
+    warm_up,
+)
 
 if TYPE_CHECKING:
     from .packet import PacketOptions, PacketWritten

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .case import ALL_FIELDS, REQUIRED_FIELDS, parse_bool, parse_date
-from .errors import InputError, InvalidFields, each_error
-from .records import InputFileError, Record
-from .site import SiteSettings
+from ..case import ALL_FIELDS, REQUIRED_FIELDS, parse_bool, parse_date
+from ..errors import InputError, InvalidFields, each_error
+from ..site import SiteSettings
+from . import InputFileError, Record
 
 DISCHARGE_DATE = "discharge_date"
 FALLBACK_ENCODING = "cp1252"

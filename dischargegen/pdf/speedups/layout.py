@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
 
-from .fonts import BOLD, REGULAR
+from ..fonts import BOLD, REGULAR
 
 PAGE_SIZES = {"letter": LETTER, "a4": A4}
 MARGIN_SIDE = 0.9 * inch

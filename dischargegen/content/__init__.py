@@ -17,12 +17,12 @@ from typing import Any
 
 import jinja2
 
-from .case import Case
-from .errors import ContentError
+from ..case import Case
+from ..errors import ContentError
+from ..levels import region
+from ..site import Limits, SiteSettings
 from .formatting import moment_after
-from .levels import region
 from .markup import Section, parse_document
-from .site import Limits, SiteSettings
 from .templating import (
     TemplateFailure,
     cached_environment,

@@ -10,8 +10,8 @@ from pathlib import Path
 import jinja2
 from jinja2 import nodes
 
-from .errors import ContentError
-from .templating import default_templates_dir
+from ..content.templating import default_templates_dir
+from ..errors import ContentError
 
 # "PO" must not match "po" in Spanish text, so short upper-case abbreviations match only as written.
 # Longer ones (NSAID) and lower-case ones (q4h, w/o) match in any case: no real word collides with them.

@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from . import fhir_codes
-from .case import parse_choice
-from .errors import InputError
-from .fhir_json import (
+from ...case import parse_choice
+from ...errors import InputError
+from ...site import SiteSettings
+from . import codes as fhir_codes
+from .elements import (
     JsonObject,
     NotAFullDate,
     as_object,
@@ -24,7 +25,6 @@ from .fhir_json import (
     reference,
     system_code,
 )
-from .site import SiteSettings
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .fhir_index import JoinIndex
-from .fhir_json import UnreadableJson, as_object, as_objects, as_text, load_json
-from .fhir_map import map_procedure
-from .records import InputFileError, Record
-from .site import SiteSettings
+from ...errors import InputError
+from ...site import SiteSettings
+from .. import InputFileError, Record
+from .elements import UnreadableJson, as_object, as_objects, as_text, load_json
+from .index import JoinIndex
+from .mapping import map_procedure
 
 FORMAT_HINT = "FHIR input is a Bulk Data export folder of .ndjson files, one .ndjson file, or a .json Bundle"
 _INDEXED = ("Patient", "Encounter")
