@@ -21,7 +21,7 @@ from dischargegen import build_case, load_site
 from dischargegen.check.readability import SPANISH_MIN_EASE, document_text, score
 from dischargegen.content import MESSAGE_KEYS, render_content
 from dischargegen.site import DEFAULT_SITE, SiteSettings
-from tests.conftest import REPO, fields, pages, pdf_text, render, render_text
+from tests.helpers import REPO, fields, pages, pdf_text, render, render_text
 
 TEMPLATES = REPO / "templates"
 EN, ES = TEMPLATES / "en", TEMPLATES / "es"

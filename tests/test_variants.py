@@ -12,7 +12,7 @@ from dischargegen import build_case
 from dischargegen.check.readability import document_text, score
 from dischargegen.content import render_content
 from dischargegen.site import DEFAULT_SITE
-from tests.conftest import fields, render_text
+from tests.helpers import fields, render_text
 
 PROCEDURES = ("kyphoplasty", "vertebroplasty")
 ANESTHESIA = ("local", "sedation", "general")
