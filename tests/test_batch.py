@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from click.testing import CliRunner, Result
-from reportlab.pdfgen.canvas import Canvas
 
 from dischargegen import batch as batch_module
 from dischargegen import files
@@ -24,62 +22,25 @@ from dischargegen.batch import manifest as manifest_module
 from dischargegen.batch import run_batch
 from dischargegen.batch import worker as batch_worker
 from dischargegen.cli import batch as batch_cli
-from dischargegen.cli import cli
 from dischargegen.site import DEFAULT_SITE
 from dischargegen.sources import Record
 from dischargegen.sources.csv import read_csv_records
-from tests.conftest import BASE_FIELDS, REPO, pdf_text
-
-COLUMNS = [*BASE_FIELDS, "large_print", "unit", "room"]
-
-
-def person(name: str, mrn: str, **overrides: str) -> dict[str, str]:
-    return {**BASE_FIELDS, "patient_name": name, "mrn": mrn, **overrides}
-
-
-GOOD = [
-    person("Quentin Zabriskie", "Q-101", unit="5 North", room="10"),
-    person("Philippa Xanthopoulos", "Q-102", large_print="yes", unit="4 West", room="2"),
-    person(
-        "Ignatius Vollmer",
-        "Q-103",
-        procedure="22510",
-        anesthesia="GA",
-        overnight="Y",
-        unit="5 North",
-        room="2",
-    ),
-]
-NAMES = [row["patient_name"] for row in GOOD]
-
-
-def write_csv(
-    path: Path, rows: list[dict[str, str]], columns: list[str] = COLUMNS, encoding: str = "utf-8"
-) -> Path:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
-
-
-def batch(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, ["batch", *(str(a) for a in args)])
-
-
-def manifest(out: Path) -> list[dict[str, str]]:
-    with (out / "manifest.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def errors(out: Path) -> list[dict[str, str]]:
-    with (out / "errors.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def pdfs(out: Path) -> list[Path]:
-    return sorted(out.glob("*.pdf"))
+from tests.helpers import (
+    BASE_FIELDS,
+    GOOD,
+    NAMES,
+    REPO,
+    batch,
+    bookmarked,
+    errors,
+    insert_pdf,
+    manifest,
+    packet_layout,
+    pdf_text,
+    pdfs,
+    person,
+    write_csv,
+)
 
 
 @pytest.fixture
@@ -392,20 +353,6 @@ def test_workers_get_rows_a_few_at_a_time_and_results_stay_in_order(
 
 
 # --- the packet ----------------------------------------------------------------------------------------
-def insert_pdf(path: Path) -> Path:
-    canvas = Canvas(str(path), invariant=1)
-    canvas.drawString(72, 720, "MEDICATION SHEET")
-    canvas.showPage()
-    canvas.save()
-    return path
-
-
-def packet_layout(path: Path) -> tuple[pypdf.PdfReader, list[tuple[str, int]]]:
-    reader = pypdf.PdfReader(path)
-    marks = [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
-    return reader, marks
-
-
 def test_packet_in_input_order_with_one_bookmark_per_patient(tmp_path: Path, export: Path) -> None:
     out, packet = tmp_path / "out", tmp_path / "out" / "packet.pdf"
     result = batch(export, "--out-dir", out, "--jobs", "1", "--packet", packet)
@@ -449,10 +396,6 @@ def test_duplex_insert_and_sort(tmp_path: Path, export: Path) -> None:
 
 
 # --- one packet per unit ------------------------------------------------------------------------------
-def bookmarked(path: Path) -> list[str]:
-    return [title.split(" \u00b7 ")[0] for title, _ in packet_layout(path)[1]]
-
-
 def test_one_packet_per_unit_sorted_and_duplexed(tmp_path: Path, export: Path) -> None:
     out = tmp_path / "out"
     args = ["--packet", out / "packet-{unit}.pdf", "--sort-by", "room", "--duplex"]

@@ -4,7 +4,6 @@ at a real terminal the progress bar shows counts, never patient data."""
 from __future__ import annotations
 
 import csv
-import io
 import os
 import signal
 import subprocess
@@ -15,38 +14,13 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from tests.conftest import BASE_FIELDS, REPO
+from tests.helpers import REPO, children, environment, long_export
 
 ROWS = 40
 
 
-def export(path: Path, rows: int) -> Path:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[*BASE_FIELDS, "large_print"], lineterminator="\r\n")
-    writer.writeheader()
-    for number in range(rows):
-        # Some longer documents, so that the two workers finish out of step.
-        large = "yes" if number % 5 == 0 else "no"
-        row = {"patient_name": f"Kill Testperson{number}", "mrn": f"K{number:03d}", "large_print": large}
-        writer.writerow({**BASE_FIELDS, **row})
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
-
-
 def command(source: Path, out: Path) -> list[str]:
     return [sys.executable, "-m", "dischargegen", "batch", str(source), "--out-dir", str(out), "--jobs", "2"]
-
-
-def environment() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-
-
-def children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(child) for child in text.split()]
 
 
 def alive(pid: int) -> bool:
@@ -75,7 +49,7 @@ def assert_every_pdf_whole(out: Path) -> int:
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads worker processes from /proc")
 def test_sigkill_then_rerun_completes_the_set(tmp_path: Path) -> None:
-    source, out = export(tmp_path / "export.csv", ROWS), tmp_path / "out"
+    source, out = long_export(tmp_path / "export.csv", ROWS), tmp_path / "out"
     # First kill: the parent alone (as the OOM killer would); its workers must notice and leave.
     process = subprocess.Popen(command(source, out), cwd=REPO, env=environment(), stderr=subprocess.PIPE)
     wait_for_pdfs(out, 3, process)
@@ -117,7 +91,7 @@ def test_sigkill_then_rerun_completes_the_set(tmp_path: Path) -> None:
 
 def test_progress_bar_at_a_real_terminal(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
-    source, out = export(tmp_path / "export.csv", 3), tmp_path / "out"
+    source, out = long_export(tmp_path / "export.csv", 3), tmp_path / "out"
     child = pexpect.spawn(
         sys.executable,
         command(source, out)[1:-1] + ["1"],

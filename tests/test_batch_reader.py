@@ -17,7 +17,7 @@ from dischargegen.levels import parse_levels
 from dischargegen.site import DEFAULT_SITE, Csv, SiteSettings
 from dischargegen.sources import InputFileError, Record
 from dischargegen.sources.csv import column_key, read_csv_records
-from tests.conftest import BASE_FIELDS
+from tests.helpers import BASE_FIELDS
 
 HEADER = ",".join(BASE_FIELDS)
 ROW = ",".join(BASE_FIELDS.values())

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from dischargegen import InputError, build_case
-from tests.conftest import fields
+from tests.helpers import fields
 
 
 def test_a_complete_case_is_normalised() -> None:

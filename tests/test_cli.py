@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from dischargegen import cli as cli_module
 from dischargegen.cli import cli
-from tests.conftest import REPO, pdf_text
+from tests.helpers import REPO, pdf_text
 
 ARGS = [
     "render",

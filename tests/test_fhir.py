@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import inspect
 import json
@@ -15,107 +14,41 @@ from click.testing import CliRunner
 
 from dischargegen import SiteSettingsError, build_case, load_site
 from dischargegen.cli import cli
-from dischargegen.site import DEFAULT_SITE, Fhir, SiteSettings
+from dischargegen.site import SiteSettings
 from dischargegen.sources import InputFileError, Record
 from dischargegen.sources.fhir import read_fhir_records
-from dischargegen.sources.fhir.codes import ANESTHESIA_EXTENSION_URL, SNOMED_VERTEBRAE
+from dischargegen.sources.fhir.codes import SNOMED_VERTEBRAE
 from dischargegen.sources.fhir.mapping import NOT_AUGMENTATION
-from tests.conftest import REPO, pdf_text
-
-CPT = "http://www.ama-assn.org/go/cpt"
-SCT = "http://snomed.info/sct"
-ACT = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
-V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
-MRN_SYSTEM = "https://hospital.example/mrn"
-LOCAL = "https://hospital.example/codes"
-
-SITE = dataclasses.replace(
-    DEFAULT_SITE,
-    fhir=Fhir(
-        mrn_system=MRN_SYSTEM,
-        anesthesia_codes={f"{LOCAL}|GA": "general", f"{LOCAL}|MAC": "sedation", f"{LOCAL}|LOC": "local"},
-        procedure_codes={f"{LOCAL}|BKP": "kyphoplasty"},
-    ),
+from tests.helpers import (
+    ACT,
+    FHIR_SITE,
+    LOCAL,
+    MRN_SYSTEM,
+    REPO,
+    SCT,
+    Json,
+    cpt,
+    encounter,
+    fhir_export,
+    ours,
+    patient,
+    pdf_text,
+    procedure,
+    read_csv,
+    vertebra,
+    write_ndjson,
 )
 
-Json = dict[str, Any]
+V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
 
 
-def patient(**overrides: Any) -> Json:
-    resource: Json = {
-        "resourceType": "Patient",
-        "id": "p1",
-        "identifier": [{"system": MRN_SYSTEM, "value": "MRN-77"}],
-        "name": [{"family": "Zzyzx", "given": ["Quentin"]}],
-        "birthDate": "1944-05-06",
-    }
-    resource.update(overrides)
-    return {k: v for k, v in resource.items() if v is not None}
-
-
-def encounter(**overrides: Any) -> Json:
-    resource: Json = {
-        "resourceType": "Encounter",
-        "id": "e1",
-        "status": "finished",
-        "class": {"system": ACT, "code": "AMB"},
-        "subject": {"reference": "Patient/p1"},
-        "period": {"start": "2027-01-12T07:00:00-05:00", "end": "2027-01-12T15:00:00-05:00"},
-    }
-    resource.update(overrides)
-    return {k: v for k, v in resource.items() if v is not None}
-
-
-def cpt(*codes: str) -> Json:
-    return {"coding": [{"system": CPT, "code": code} for code in codes]}
-
-
-def vertebra(code: str) -> Json:
-    return {"coding": [{"system": SCT, "code": code}]}
-
-
-def ours(**value: Any) -> list[Json]:
-    return [{"url": ANESTHESIA_EXTENSION_URL, **value}]
-
-
-def procedure(**overrides: Any) -> Json:
-    resource: Json = {
-        "resourceType": "Procedure",
-        "id": "pr1",
-        "status": "completed",
-        "code": cpt("22513"),
-        "subject": {"reference": "Patient/p1"},
-        "encounter": {"reference": "Encounter/e1"},
-        "performedDateTime": "2027-01-12T10:30:00-05:00",
-        "bodySite": [vertebra("23215003")],
-        "extension": ours(valueCode="sedation"),
-    }
-    resource.update(overrides)
-    return {k: v for k, v in resource.items() if v is not None}
-
-
-def write_ndjson(path: Path, resources: list[Json]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in resources), encoding="utf-8")
-    return path
-
-
-def export(
-    folder: Path,
-    procedures: list[Json],
-    patients: list[Json] | None = None,
-    encounters: list[Json] | None = None,
-) -> Path:
-    write_ndjson(folder / "Patient.ndjson", [patient()] if patients is None else patients)
-    write_ndjson(folder / "Encounter.ndjson", [encounter()] if encounters is None else encounters)
-    write_ndjson(folder / "Procedure.ndjson", procedures)
-    return folder
-
-
-def one(tmp_path: Path, site: SiteSettings = SITE, **kwargs: Any) -> Record:
+def one(tmp_path: Path, site: SiteSettings = FHIR_SITE, **kwargs: Any) -> Record:
     """The single record of an export holding one Procedure (built from kwargs) and its Patient and Encounter."""
     patients = kwargs.pop("patients", None)
     encounters = kwargs.pop("encounters", None)
-    records = list(read_fhir_records(export(tmp_path, [procedure(**kwargs)], patients, encounters), site))
+    records = list(
+        read_fhir_records(fhir_export(tmp_path, [procedure(**kwargs)], patients, encounters), site)
+    )
     assert len(records) == 1
     return records[0]
 
@@ -180,7 +113,7 @@ def test_mrn_is_the_identifier_with_the_site_system(tmp_path: Path) -> None:
 
 
 def test_without_a_site_system_the_mr_typed_identifier_is_the_mrn(tmp_path: Path) -> None:
-    site = dataclasses.replace(SITE, fhir=dataclasses.replace(SITE.fhir, mrn_system=None))
+    site = dataclasses.replace(FHIR_SITE, fhir=dataclasses.replace(FHIR_SITE.fhir, mrn_system=None))
     ids = [
         {"system": "https://other.example", "value": "X-1"},
         {"type": {"coding": [{"system": V2_0203, "code": "MR"}]}, "system": "urn:x", "value": "MRN-5"},
@@ -190,7 +123,7 @@ def test_without_a_site_system_the_mr_typed_identifier_is_the_mrn(tmp_path: Path
 
 
 def test_no_mrn_identifier_is_an_error_naming_the_setting(tmp_path: Path) -> None:
-    site = dataclasses.replace(SITE, fhir=dataclasses.replace(SITE.fhir, mrn_system=None))
+    site = dataclasses.replace(FHIR_SITE, fhir=dataclasses.replace(FHIR_SITE.fhir, mrn_system=None))
     record = one(tmp_path, site=site)
     assert record.error is not None and record.error.field == "mrn"
     assert "MR" in record.error.message and "mrn_system" in record.error.message
@@ -506,11 +439,11 @@ def test_messages_never_contain_patient_values(tmp_path: Path, kwargs: dict[str,
 # --- NDJSON export form -----------------------------------------------------------------------------
 def test_the_reader_is_a_generator_and_records_carry_procedure_line_numbers(tmp_path: Path) -> None:
     procedures = [procedure(id=f"pr{n}", code=cpt("29881") if n == 2 else cpt("22513")) for n in range(1, 4)]
-    folder = export(tmp_path, procedures)
+    folder = fhir_export(tmp_path, procedures)
     # A blank line still counts, so that a line number finds the line in an editor.
     path = folder / "Procedure.ndjson"
     path.write_text(path.read_text().replace("\n", "\n\n", 1))
-    records = read_fhir_records(folder, SITE)
+    records = read_fhir_records(folder, FHIR_SITE)
     assert inspect.isgenerator(records)
     assert [(r.line, r.skipped is not None) for r in records] == [(1, False), (3, True), (4, False)]
 
@@ -522,20 +455,20 @@ def test_bulk_files_are_found_by_their_content_and_procedure_files_number_on(tmp
     write_ndjson(tmp_path / "Procedure_1.ndjson", [procedure(id="a"), procedure(id="b")])
     write_ndjson(tmp_path / "Procedure_2.ndjson", [procedure(id="c")])
     (tmp_path / "notes.txt").write_text("ignored")
-    records = list(read_fhir_records(tmp_path, SITE))
+    records = list(read_fhir_records(tmp_path, FHIR_SITE))
     assert [r.line for r in records] == [1, 2, 3]
     assert all(r.error is None for r in records)
     # One file of the export: its Procedures, joined to the files beside it.
-    only = list(read_fhir_records(tmp_path / "Procedure_2.ndjson", SITE))
+    only = list(read_fhir_records(tmp_path / "Procedure_2.ndjson", FHIR_SITE))
     assert [(r.line, r.fields["mrn"]) for r in only] == [(1, "MRN-77")]
 
 
 def test_bad_procedure_lines_are_record_errors(tmp_path: Path) -> None:
-    folder = export(tmp_path, [procedure()])
+    folder = fhir_export(tmp_path, [procedure()])
     with (folder / "Procedure.ndjson").open("a") as handle:
         handle.write('{"resourceType": "Procedure", \n')
         handle.write(json.dumps(patient()) + "\n")
-    records = list(read_fhir_records(folder, SITE))
+    records = list(read_fhir_records(folder, FHIR_SITE))
     assert records[0].error is None
     assert [(r.line, r.error and r.error.field) for r in records[1:]] == [(2, "procedure"), (3, "procedure")]
     assert records[1].error and "not valid JSON" in records[1].error.message
@@ -557,26 +490,26 @@ def test_unusable_exports(tmp_path: Path, files: dict[str, list[Json]], fragment
     for name, resources in files.items():
         write_ndjson(tmp_path / name, resources)
     with pytest.raises(InputFileError, match=fragment):
-        read_fhir_records(tmp_path, SITE)  # before the first record
+        read_fhir_records(tmp_path, FHIR_SITE)  # before the first record
 
 
 def test_a_broken_patient_file_stops_the_run_before_any_record(tmp_path: Path) -> None:
-    folder = export(tmp_path, [procedure()])
+    folder = fhir_export(tmp_path, [procedure()])
     with (folder / "Patient.ndjson").open("a") as handle:
         handle.write("{not json\n")
     with pytest.raises(InputFileError, match=r"Patient.ndjson line 2 is not valid JSON"):
-        read_fhir_records(folder, SITE)
+        read_fhir_records(folder, FHIR_SITE)
 
 
 def test_unusable_paths(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="no file or folder"):
-        read_fhir_records(tmp_path / "missing", SITE)
+        read_fhir_records(tmp_path / "missing", FHIR_SITE)
     (tmp_path / "export.csv").write_text("a,b\n")
     with pytest.raises(InputFileError, match="Bulk Data export folder"):
-        read_fhir_records(tmp_path / "export.csv", SITE)
-    export(tmp_path, [procedure()])
+        read_fhir_records(tmp_path / "export.csv", FHIR_SITE)
+    fhir_export(tmp_path, [procedure()])
     with pytest.raises(InputFileError, match="does not hold Procedure"):
-        read_fhir_records(tmp_path / "Patient.ndjson", SITE)
+        read_fhir_records(tmp_path / "Patient.ndjson", FHIR_SITE)
 
 
 # --- streaming --------------------------------------------------------------------------------------
@@ -600,7 +533,7 @@ def test_procedures_are_read_one_line_at_a_time(tmp_path: Path) -> None:
     # yielding would fail on the first record; a streaming one fails only when it gets there.
     with (folder / "Procedure.ndjson").open("ab") as handle:
         handle.write(b'{"resourceType": "Procedure", "id": "\xff"}\n')
-    records = read_fhir_records(folder, SITE)
+    records = read_fhir_records(folder, FHIR_SITE)
     assert next(records).fields["mrn"] == "M0"
     with pytest.raises(InputFileError, match="not UTF-8"):
         for _ in records:
@@ -612,7 +545,7 @@ def test_memory_stays_small_however_many_procedures(tmp_path: Path) -> None:
     size = (folder / "Procedure.ndjson").stat().st_size
     tracemalloc.start()
     try:
-        count = sum(1 for record in read_fhir_records(folder, SITE) if record.error is None)
+        count = sum(1 for record in read_fhir_records(folder, FHIR_SITE) if record.error is None)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -642,7 +575,7 @@ def test_bundle_with_uuid_references_and_entry_numbers(tmp_path: Path) -> None:
         {"request": {"method": "DELETE", "url": "Procedure/old"}},
         {"resource": other},
     ]
-    records = list(read_fhir_records(bundle(tmp_path, entries), SITE))
+    records = list(read_fhir_records(bundle(tmp_path, entries), FHIR_SITE))
     assert [r.line for r in records] == [1, 5]
     assert records[0].fields["mrn"] == "MRN-77" and records[0].error is None
     assert records[1].skipped
@@ -655,7 +588,7 @@ def test_bundle_with_ids_and_full_urls(tmp_path: Path) -> None:
         {"fullUrl": "https://ehr.example/fhir/Encounter/e1", "resource": encounter()},
         {"fullUrl": "https://ehr.example/fhir/Procedure/pr1", "resource": procedure()},
     ]
-    (record,) = read_fhir_records(bundle(tmp_path, entries), SITE)
+    (record,) = read_fhir_records(bundle(tmp_path, entries), FHIR_SITE)
     assert record.line == 3 and record.error is None
 
 
@@ -672,7 +605,7 @@ def test_unusable_bundles(tmp_path: Path, text: str, fragment: str) -> None:
     path = tmp_path / "input.json"
     path.write_text(text)
     with pytest.raises(InputFileError, match=fragment):
-        read_fhir_records(path, SITE)
+        read_fhir_records(path, FHIR_SITE)
 
 
 # --- site settings ----------------------------------------------------------------------------------
@@ -727,11 +660,6 @@ def run_batch(source: Path, out: Path, *extra: str) -> tuple[int, str]:
     args = ["batch", str(source), "--site", str(REPO / "samples" / "fhir-site.toml"), "--out-dir", str(out)]
     result = CliRunner().invoke(cli, [*args, "--jobs", "1", *extra])
     return result.exit_code, result.output
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def test_batch_on_the_sample_export_then_resumed(tmp_path: Path) -> None:

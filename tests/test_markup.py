@@ -21,8 +21,7 @@ from dischargegen.content.markup import (
     parse_with_htmlparser,
 )
 from dischargegen.site import DEFAULT_SITE
-from tests.conftest import fields
-from tests.test_variants import VARIANTS, variant_fields
+from tests.helpers import VARIANTS, fields, variant_fields
 
 
 def outcome(parse: Callable[[str], list[Section]], html: str) -> object:
@@ -39,7 +38,7 @@ def test_every_shipped_variant_takes_the_fast_path_and_reads_the_same(language: 
             large_print="yes", brace="yes", follow_up="2027-01-12 14:30", blood_thinner_restart="2027-01-03"
         )
     ]
-    for variant in [variant_fields(*variant) for variant in VARIANTS] + extra:
+    for variant in [variant_fields(variant) for variant in VARIANTS] + extra:
         html = render_html(build_case({**variant, "language": language}), DEFAULT_SITE)
         assert parse_plain(html) is not None, "the shipped templates left the fast path"
         assert outcome(parse_document, html) == outcome(parse_with_htmlparser, html)

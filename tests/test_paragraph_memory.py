@@ -26,19 +26,8 @@ from dischargegen.pdf.speedups import writer as pdf_writing
 from dischargegen.pdf.speedups.layout import PAGE_SIZES, styles_for
 from dischargegen.pdf.speedups.paragraphs import MemoParagraph, caches_disabled, clear_caches, fix_font_codes
 from dischargegen.site import DEFAULT_SITE, SiteSettings
-from tests.conftest import REPO, fields
-
-VARIANTS = [
-    {},
-    {"large_print": "yes", "overnight": "yes", "anesthesia": "general", "levels": "T9-L2", "cause": "cancer"},
-    {"paper": "a4", "procedure": "vertebroplasty", "follow_up": "2027-01-12 14:30", "brace": "yes"},
-    {"anesthesia": "sedation", "blood_thinner_restart": "2027-01-03", "patient_name": "Νίκος Ζαχαρίου"},
-    {"language": "es", "overnight": "yes", "cause": "trauma"},
-    {"language": "es", "patient_name": "Ángel Muñoz", "procedure_date": "2027-02-15"},
-    # Characters beyond ASCII in a name move the codes of the template's own characters (dashes, quotes).
-    {"patient_name": "Chloé Zoë Dubois"},
-    {"patient_name": "Ólafur Þórsson", "large_print": "yes", "language": "es"},
-]
+from tests.helpers import RENDER_VARIANTS as VARIANTS
+from tests.helpers import REPO, fields
 
 
 @pytest.fixture(autouse=True)
@@ -135,9 +124,8 @@ def test_bytes_do_not_depend_on_the_process() -> None:
         "print(type(rl_accel.fp_str).__name__)\n"
         "from dischargegen import build_case, render_pdf\n"
         "from dischargegen.site import DEFAULT_SITE\n"
-        "from tests.conftest import fields\n"
-        "from tests.test_paragraph_memory import VARIANTS\n"
-        "for variant in VARIANTS:\n"
+        "from tests.helpers import RENDER_VARIANTS, fields\n"
+        "for variant in RENDER_VARIANTS:\n"
         "    pdf = render_pdf(build_case(fields(**variant)), DEFAULT_SITE)\n"
         "    print(hashlib.sha256(pdf).hexdigest())\n"
     )

@@ -10,8 +10,7 @@ from reportlab.pdfbase import pdfdoc, ttfonts
 from dischargegen import build_case, pdf, render_pdf
 from dischargegen.pdf.speedups import writer as pdf_writing
 from dischargegen.site import DEFAULT_SITE
-from tests.conftest import fields
-from tests.test_paragraph_memory import VARIANTS
+from tests.helpers import RENDER_VARIANTS, fields
 
 
 def test_every_one_byte_character_encodes_as_reportlab_encodes_it() -> None:
@@ -76,7 +75,7 @@ def test_values_are_formatted_as_reportlab_formats_them(value: object) -> None:
     assert outcome(pdf_writing.pdf_format) == outcome(pdf_writing._reportlab_format)
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", RENDER_VARIANTS)
 def test_documents_are_the_bytes_reportlab_writes(variant: dict[str, str]) -> None:
     case = build_case(fields(**variant))
     quick = render_pdf(case, DEFAULT_SITE)

@@ -23,7 +23,7 @@ from dischargegen.cli import cli
 from dischargegen.errors import InvalidFields, each_error
 from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site
 from dischargegen.sources import Record
-from tests.conftest import BASE_FIELDS, fields, pdf_text
+from tests.helpers import BASE_FIELDS, fields, pdf_text
 
 # -- item 5: dates near year 9999 ------------------------------------------------------------------------
 

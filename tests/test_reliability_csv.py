@@ -33,7 +33,7 @@ from dischargegen.site import DEFAULT_SITE
 from dischargegen.sources import InputFileError
 from dischargegen.sources import csv as csv_source
 from dischargegen.sources.csv import LINE_LIMIT, QUOTED_LINES_LIMIT, VALUE_LIMIT, read_csv_records, split_row
-from tests.conftest import BASE_FIELDS
+from tests.helpers import BASE_FIELDS
 
 COLUMNS = list(BASE_FIELDS)
 HEADER = ",".join(COLUMNS)

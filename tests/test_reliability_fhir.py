@@ -21,13 +21,16 @@ from dischargegen.sources import InputFileError, Record
 from dischargegen.sources.fhir import read_fhir_records
 from dischargegen.sources.fhir.elements import MAX_JSON_DEPTH, MAX_NUMBER_LENGTH, UnreadableJson, load_json
 from dischargegen.sources.fhir.mapping import ANESTHESIA_MISSING, NOT_AUGMENTATION
-from tests.conftest import REPO, fields, pages, pdf_text
-from tests.test_fhir import (
-    SITE,
+from tests.helpers import (
+    FHIR_SITE,
+    REPO,
     Json,
     encounter,
-    export,
+    fhir_export,
+    fields,
+    pages,
     patient,
+    pdf_text,
     procedure,
     read_csv,
 )
@@ -38,7 +41,7 @@ HUGE_DIGITS = 5_000
 
 
 def batch(source: Path, out: Path, *extra: str) -> tuple[int, str]:
-    """The real batch command, one worker; SITE's [fhir] settings written to a file as a user would."""
+    """The real batch command, one worker; FHIR_SITE's [fhir] settings written to a file as a user would."""
     site = out.parent / "fhir-site.toml"
     if not site.exists():
         site.write_text('[fhir]\nmrn_system = "https://hospital.example/mrn"\n', encoding="utf-8")
@@ -72,7 +75,7 @@ def huge_number_line(number: str = "7" * HUGE_DIGITS) -> str:
 
 def ndjson_export(folder: Path, lines: list[str]) -> Path:
     folder.mkdir(exist_ok=True)
-    export(folder, [])
+    fhir_export(folder, [])
     (folder / "Procedure.ndjson").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return folder
 
@@ -84,7 +87,7 @@ def good(number: int) -> str:
 # --- 8. a line nested 100,000 deep or holding a 5,000-digit number is an error for that line only -------
 def test_issue_reproduction_deep_and_huge_procedure_lines_fail_alone(tmp_path: Path) -> None:
     folder = ndjson_export(tmp_path / "export", [good(1), deep_line(), huge_number_line(), good(4)])
-    records = list(read_fhir_records(folder, SITE))
+    records = list(read_fhir_records(folder, FHIR_SITE))
     assert [r.line for r in records] == [1, 2, 3, 4]
     assert records[0].error is None and records[3].error is None
     deep, huge = records[1].error, records[2].error
@@ -117,7 +120,7 @@ def test_issue_reproduction_deep_and_huge_procedure_lines_fail_alone(tmp_path: P
     ],
 )
 def test_other_hostile_procedure_lines_fail_alone(tmp_path: Path, hostile: str, fragment: str) -> None:
-    records = list(read_fhir_records(ndjson_export(tmp_path, [hostile, good(2)]), SITE))
+    records = list(read_fhir_records(ndjson_export(tmp_path, [hostile, good(2)]), FHIR_SITE))
     first, second = records
     assert first.line == 1 and first.error is not None and fragment in first.error.message
     assert second.line == 2 and second.error is None
@@ -125,14 +128,14 @@ def test_other_hostile_procedure_lines_fail_alone(tmp_path: Path, hostile: str, 
 
 def test_a_hostile_first_procedure_line_does_not_refuse_the_export(tmp_path: Path) -> None:
     """The file's resource type comes from its first readable line, so the bad first line fails alone."""
-    records = list(read_fhir_records(ndjson_export(tmp_path, [deep_line(), good(2)]), SITE))
+    records = list(read_fhir_records(ndjson_export(tmp_path, [deep_line(), good(2)]), FHIR_SITE))
     assert [(r.line, r.error and r.error.field) for r in records] == [(1, "procedure"), (2, None)]
 
 
 def test_brackets_inside_strings_are_text_not_nesting(tmp_path: Path) -> None:
     text = "[" * 5000 + "{" * 5000 + '\\"]' + "}" * 10
     row = procedure(note=[{"text": text}])
-    (record,) = read_fhir_records(ndjson_export(tmp_path, [json.dumps(row)]), SITE)
+    (record,) = read_fhir_records(ndjson_export(tmp_path, [json.dumps(row)]), FHIR_SITE)
     assert record.error is None, record.error
 
 
@@ -157,11 +160,11 @@ def test_the_parser_takes_exactly_what_its_bounds_say(depth: int, digits: int) -
 
 def test_a_hostile_patient_line_refuses_the_export_as_a_whole(tmp_path: Path) -> None:
     (tmp_path / "export").mkdir()
-    folder = export(tmp_path / "export", [procedure()])
+    folder = fhir_export(tmp_path / "export", [procedure()])
     with (folder / "Patient.ndjson").open("a", encoding="utf-8") as handle:
         handle.write('{"resourceType": "Patient", "id": "p2", "x": ' + "[" * DEEP + "]" * DEEP + "}\n")
     with pytest.raises(InputFileError, match=r"Patient.ndjson line 2 nests deeper than 100 levels"):
-        read_fhir_records(folder, SITE)
+        read_fhir_records(folder, FHIR_SITE)
     code, output = batch(folder, tmp_path / "out")
     assert code == 2, output
     assert output.count("Error:") == 1 and "Patient.ndjson line 2" in output
@@ -187,7 +190,7 @@ def test_a_hostile_bundle_is_refused_as_a_whole_with_one_line(
     entries = [{"resource": patient()}, {"resource": encounter()}, {"resource": procedure()}]
     path.write_text(bundle_text(entries, tail), encoding="utf-8")
     with pytest.raises(InputFileError, match=f"bundle.json {fragment}"):
-        read_fhir_records(path, SITE)
+        read_fhir_records(path, FHIR_SITE)
     out = tmp_path / "out"
     code, output = batch(path, out)
     assert code == 2, output
@@ -200,7 +203,7 @@ def test_a_deep_procedure_inside_a_bundle_is_refused_too(tmp_path: Path) -> None
     entries_text = bundle_text([{"resource": patient()}, {"resource": encounter()}])
     path.write_text(entries_text[:-2] + ', {"resource": ' + deep_line() + "}]}", encoding="utf-8")
     with pytest.raises(InputFileError, match="nests deeper"):
-        read_fhir_records(path, SITE)
+        read_fhir_records(path, FHIR_SITE)
 
 
 # --- 15. references join only the resource they name ---------------------------------------------
@@ -234,7 +237,7 @@ def procedure_entry(base: str | None, **overrides: Any) -> Json:
 
 
 def only_error(path: Path) -> InputError:
-    (record,) = read_fhir_records(path, SITE)
+    (record,) = read_fhir_records(path, FHIR_SITE)
     assert record.error is not None, record
     return record.error
 
@@ -284,7 +287,7 @@ def test_relative_references_resolve_against_the_referring_entrys_server(tmp_pat
             encounter={"reference": f"{OTHER}/Encounter/e1"},
         ),
     ]
-    records = list(read_fhir_records(bundle_file(tmp_path, entries), SITE))
+    records = list(read_fhir_records(bundle_file(tmp_path, entries), FHIR_SITE))
     assert [(r.error, r.fields["mrn"]) for r in records] == [
         (None, "MRN-EHR"),
         (None, "MRN-OTHER"),
@@ -346,8 +349,8 @@ def test_issue_reproduction_through_batch(tmp_path: Path) -> None:
 
 def test_bulk_data_exports_still_match_absolute_references_by_type_and_id(tmp_path: Path) -> None:
     # No fullUrls in NDJSON: the Bulk Data spec roots absolute references at the exporting server.
-    folder = export(tmp_path, [procedure(subject={"reference": f"{EHR}/Patient/p1"})])
-    (record,) = read_fhir_records(folder, SITE)
+    folder = fhir_export(tmp_path, [procedure(subject={"reference": f"{EHR}/Patient/p1"})])
+    (record,) = read_fhir_records(folder, FHIR_SITE)
     assert record.error is None and record.fields["mrn"] == "MRN-77"
 
 
@@ -358,8 +361,8 @@ def fields_of(record: Record) -> list[str]:
 
 
 def test_a_record_without_mrn_and_anesthesia_reports_both(tmp_path: Path) -> None:
-    folder = export(tmp_path, [procedure(extension=None)], patients=[patient(identifier=None)])
-    (record,) = read_fhir_records(folder, SITE)
+    folder = fhir_export(tmp_path, [procedure(extension=None)], patients=[patient(identifier=None)])
+    (record,) = read_fhir_records(folder, FHIR_SITE)
     assert isinstance(record.error, InvalidFields)
     assert fields_of(record) == ["mrn", "anesthesia"]
     messages = [error.message for error in each_error(record.error)]
@@ -377,7 +380,7 @@ def test_every_failing_field_in_column_order(tmp_path: Path) -> None:
             "coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": c} for c in ("22513", "22510")]
         },
     )
-    (record,) = read_fhir_records(export(tmp_path, [bad_procedure], patients=[bad_patient]), SITE)
+    (record,) = read_fhir_records(fhir_export(tmp_path, [bad_procedure], patients=[bad_patient]), FHIR_SITE)
     assert fields_of(record) == [
         "patient_name", "mrn", "dob", "procedure", "levels", "anesthesia", "overnight", "procedure_date",
     ]  # fmt: skip
@@ -386,19 +389,21 @@ def test_every_failing_field_in_column_order(tmp_path: Path) -> None:
 
 
 def test_an_unjoined_patient_still_reports_the_procedures_own_fields(tmp_path: Path) -> None:
-    (record,) = read_fhir_records(export(tmp_path, [procedure(subject=None, extension=None)]), SITE)
+    (record,) = read_fhir_records(fhir_export(tmp_path, [procedure(subject=None, extension=None)]), FHIR_SITE)
     assert fields_of(record) == ["patient_name", "anesthesia"]
 
 
 def test_one_failing_field_is_a_plain_input_error(tmp_path: Path) -> None:
-    (record,) = read_fhir_records(export(tmp_path, [procedure(extension=None)]), SITE)
+    (record,) = read_fhir_records(fhir_export(tmp_path, [procedure(extension=None)]), FHIR_SITE)
     assert type(record.error) is InputError and record.error.field == "anesthesia"
 
 
 def test_errors_csv_has_one_line_per_failing_field_of_a_fhir_record(tmp_path: Path) -> None:
     folder = tmp_path / "export"
     folder.mkdir()
-    export(folder, [procedure(extension=None), procedure(id="other")], patients=[patient(identifier=None)])
+    fhir_export(
+        folder, [procedure(extension=None), procedure(id="other")], patients=[patient(identifier=None)]
+    )
     out = tmp_path / "out"
     code, output = batch(folder, out)
     assert code == 1, output

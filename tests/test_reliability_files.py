@@ -25,10 +25,7 @@ from click.testing import CliRunner, Result
 from dischargegen import DischargeGenError
 from dischargegen.cli import cli
 from dischargegen.files import NotAFileError, atomic_file, write_atomically
-from tests.conftest import REPO
-from tests.test_batch import GOOD, errors, manifest, write_csv
-from tests.test_batch_process import children, environment
-from tests.test_batch_process import export as long_export
+from tests.helpers import GOOD, REPO, children, environment, errors, long_export, manifest, write_csv
 
 RENDER = [
     "render",

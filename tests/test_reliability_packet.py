@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 
 from dischargegen.batch import PacketItem
 from dischargegen.batch.packet import natural_key, ordered
-from tests.conftest import REPO
-from tests.test_batch import (
+from tests.helpers import (
     GOOD,
     NAMES,
+    REPO,
     batch,
     bookmarked,
     insert_pdf,

@@ -39,7 +39,7 @@ from dischargegen.errors import InputError, SiteSettingsError
 from dischargegen.pdf.fonts import BOLD, REGULAR, register_fonts
 from dischargegen.pdf.speedups.layout import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES
 from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site, parse_site
-from tests.conftest import REPO, fields, pages, pdf_text
+from tests.helpers import GOOD, REPO, fields, pages, pdf_text, write_csv
 
 ARGS = [
     "render",
@@ -250,8 +250,6 @@ def test_logo_output_is_deterministic_and_follows_the_picture(tmp_path: Path) ->
 
 
 def test_batch_refuses_a_bad_logo_before_the_first_row_and_workers_share_a_good_one(tmp_path: Path) -> None:
-    from tests.test_batch import GOOD, write_csv
-
     export = write_csv(tmp_path / "export.csv", GOOD)
     (tmp_path / "bad").mkdir()
     bad = logo_site(tmp_path / "bad", b"GIF89a" + b"\0" * 50)

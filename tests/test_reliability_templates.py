@@ -19,7 +19,7 @@ from dischargegen import ContentError, build_case, load_site, render_pdf
 from dischargegen.cli import cli
 from dischargegen.content import MESSAGE_FIELDS, message_problem, templating
 from dischargegen.content.templating import TemplateFailure
-from tests.conftest import BASE_FIELDS
+from tests.helpers import BASE_FIELDS
 
 # A patient whose every identifier is easy to find in any output.
 NAME, MRN, DOB = "Zebulon Quixote", "QX-90210", "1931-02-03"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from dischargegen import InputError, build_case, render_pdf
 from dischargegen.pdf.fonts import first_undrawable
 from dischargegen.site import DEFAULT_SITE
-from tests.conftest import fields, pdf_text, render, render_text
+from tests.helpers import fields, pdf_text, render, render_text
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, pages
+from tests.helpers import REPO, pages
 
 sys.path.insert(0, str(REPO / "samples"))
 import render_samples  # noqa: E402

@@ -9,7 +9,7 @@ import pytest
 
 from dischargegen import SiteSettingsError, load_site
 from dischargegen.site import DEFAULT_SITE, SiteSettings
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 def write(tmp_path: Path, text: str) -> Path:

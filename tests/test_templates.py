@@ -10,7 +10,7 @@ import pytest
 from dischargegen import ContentError, content, load_site
 from dischargegen.content.templating import cached_environment
 from dischargegen.site import SiteSettings
-from tests.conftest import render, render_text
+from tests.helpers import render, render_text
 
 
 def site_with(tmp_path: Path, template: str, settings: str = "") -> SiteSettings:

@@ -1,0 +1,306 @@
+"""Test data and helpers shared by the test modules: the patient fields every test starts from, rendering and
+reading a PDF back, the clinical variant matrix, batch CSV exports and FHIR resources.
+
+Test modules import from here, never from one another or from conftest.py (which holds only fixtures):
+a test module stays a list of tests that can be read, moved or deleted on its own."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import itertools
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pypdf
+from click.testing import CliRunner, Result
+from reportlab.pdfgen.canvas import Canvas
+
+from dischargegen import build_case, render_pdf
+from dischargegen.cli import cli
+from dischargegen.site import DEFAULT_SITE, Fhir, SiteSettings
+from dischargegen.sources.fhir.codes import ANESTHESIA_EXTENSION_URL
+
+REPO = Path(__file__).resolve().parent.parent
+
+# --- one patient, rendered and read back -----------------------------------------------------------------
+
+BASE_FIELDS: dict[str, str] = {
+    "patient_name": "Ana Diaz",
+    "mrn": "MRN-1001",
+    "dob": "1944-05-06",
+    "procedure": "kyphoplasty",
+    "levels": "L1",
+    "anesthesia": "local",
+    "overnight": "no",
+    # A Friday: weekday names in expected dates are easy to check by eye.
+    "procedure_date": "2027-01-01",
+}
+
+
+def fields(**overrides: Any) -> dict[str, str | None]:
+    merged: dict[str, str | None] = dict(BASE_FIELDS)
+    merged.update({key: (None if value is None else str(value)) for key, value in overrides.items()})
+    return merged
+
+
+def pdf_text(pdf: bytes) -> str:
+    """All page text, white space folded so that phrases match across line wraps."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+
+
+def pages(pdf: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+
+
+def render(site: SiteSettings = DEFAULT_SITE, **overrides: Any) -> bytes:
+    return render_pdf(build_case(fields(**overrides)), site)
+
+
+def render_text(site: SiteSettings = DEFAULT_SITE, **overrides: Any) -> str:
+    return pdf_text(render(site, **overrides))
+
+
+# --- the clinical variant matrix: every procedure, anesthesia, stay, cause and level count ---------------
+
+PROCEDURES = ("kyphoplasty", "vertebroplasty")
+ANESTHESIA = ("local", "sedation", "general")
+STAYS = ("overnight", "same-day")
+CAUSES = ("osteoporosis", "cancer", "trauma", None)
+LEVELS = {1: "L1", 2: "T12,L1", 3: "T11-L1"}
+Variant = tuple[str, str, str, str | None, int]
+VARIANTS: list[Variant] = list(itertools.product(PROCEDURES, ANESTHESIA, STAYS, CAUSES, LEVELS))
+LANGUAGES = ("en", "es")
+
+
+def variant_fields(variant: Variant, language: str = "en") -> dict[str, str | None]:
+    procedure, anesthesia, stay, cause, count = variant
+    # English is the default: its fields name no language, as a record without the column does.
+    language_field = {} if language == "en" else {"language": language}
+    return fields(
+        procedure=procedure,
+        anesthesia=anesthesia,
+        overnight="yes" if stay == "overnight" else "no",
+        cause=cause,
+        levels=LEVELS[count],
+        **language_field,
+    )
+
+
+def variant_id(variant: Variant) -> str:
+    procedure, anesthesia, stay, cause, count = variant
+    return f"{procedure}-{anesthesia}-{stay}-{cause or 'no_cause'}-{count}level"
+
+
+# Documents whose bytes the speed-up tests compare: both languages, large print, A4, names beyond ASCII.
+RENDER_VARIANTS: list[dict[str, str]] = [
+    {},
+    {"large_print": "yes", "overnight": "yes", "anesthesia": "general", "levels": "T9-L2", "cause": "cancer"},
+    {"paper": "a4", "procedure": "vertebroplasty", "follow_up": "2027-01-12 14:30", "brace": "yes"},
+    {"anesthesia": "sedation", "blood_thinner_restart": "2027-01-03", "patient_name": "Νίκος Ζαχαρίου"},
+    {"language": "es", "overnight": "yes", "cause": "trauma"},
+    {"language": "es", "patient_name": "Ángel Muñoz", "procedure_date": "2027-02-15"},
+    # Characters beyond ASCII in a name move the codes of the template's own characters (dashes, quotes).
+    {"patient_name": "Chloé Zoë Dubois"},
+    {"patient_name": "Ólafur Þórsson", "large_print": "yes", "language": "es"},
+]
+
+# --- batch: CSV exports in, the command, the files out ---------------------------------------------------
+
+COLUMNS = [*BASE_FIELDS, "large_print", "unit", "room"]
+
+
+def person(name: str, mrn: str, **overrides: str) -> dict[str, str]:
+    return {**BASE_FIELDS, "patient_name": name, "mrn": mrn, **overrides}
+
+
+GOOD = [
+    person("Quentin Zabriskie", "Q-101", unit="5 North", room="10"),
+    person("Philippa Xanthopoulos", "Q-102", large_print="yes", unit="4 West", room="2"),
+    person(
+        "Ignatius Vollmer",
+        "Q-103",
+        procedure="22510",
+        anesthesia="GA",
+        overnight="Y",
+        unit="5 North",
+        room="2",
+    ),
+]
+NAMES = [row["patient_name"] for row in GOOD]
+
+
+def write_csv(
+    path: Path, rows: list[dict[str, str]], columns: list[str] = COLUMNS, encoding: str = "utf-8"
+) -> Path:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def long_export(path: Path, rows: int) -> Path:
+    """`rows` numbered patients, every fifth in large print so that two workers finish out of step."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[*BASE_FIELDS, "large_print"], lineterminator="\r\n")
+    writer.writeheader()
+    for number in range(rows):
+        large = "yes" if number % 5 == 0 else "no"
+        row = {"patient_name": f"Kill Testperson{number}", "mrn": f"K{number:03d}", "large_print": large}
+        writer.writerow({**BASE_FIELDS, **row})
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def batch(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, ["batch", *(str(a) for a in args)])
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def manifest(out: Path) -> list[dict[str, str]]:
+    return read_csv(out / "manifest.csv")
+
+
+def errors(out: Path) -> list[dict[str, str]]:
+    return read_csv(out / "errors.csv")
+
+
+def pdfs(out: Path) -> list[Path]:
+    return sorted(out.glob("*.pdf"))
+
+
+def insert_pdf(path: Path) -> Path:
+    """A one-page leaflet to put behind each document of a packet."""
+    canvas = Canvas(str(path), invariant=1)
+    canvas.drawString(72, 720, "MEDICATION SHEET")
+    canvas.showPage()
+    canvas.save()
+    return path
+
+
+def packet_layout(path: Path) -> tuple[pypdf.PdfReader, list[tuple[str, int]]]:
+    reader = pypdf.PdfReader(path)
+    marks = [(item.title, reader.get_destination_page_number(item)) for item in reader.outline]
+    return reader, marks
+
+
+def bookmarked(path: Path) -> list[str]:
+    return [title.split(" \u00b7 ")[0] for title, _ in packet_layout(path)[1]]
+
+
+# --- real processes -----------------------------------------------------------------------------------
+
+
+def environment() -> dict[str, str]:
+    """The environment for `python -m dischargegen` in a child process: this checkout on the path."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+
+
+def children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+# --- FHIR R4 resources and Bulk Data exports ---------------------------------------------------------------
+
+CPT = "http://www.ama-assn.org/go/cpt"
+SCT = "http://snomed.info/sct"
+ACT = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+MRN_SYSTEM = "https://hospital.example/mrn"
+LOCAL = "https://hospital.example/codes"
+
+FHIR_SITE = dataclasses.replace(
+    DEFAULT_SITE,
+    fhir=Fhir(
+        mrn_system=MRN_SYSTEM,
+        anesthesia_codes={f"{LOCAL}|GA": "general", f"{LOCAL}|MAC": "sedation", f"{LOCAL}|LOC": "local"},
+        procedure_codes={f"{LOCAL}|BKP": "kyphoplasty"},
+    ),
+)
+
+Json = dict[str, Any]
+
+
+def patient(**overrides: Any) -> Json:
+    resource: Json = {
+        "resourceType": "Patient",
+        "id": "p1",
+        "identifier": [{"system": MRN_SYSTEM, "value": "MRN-77"}],
+        "name": [{"family": "Zzyzx", "given": ["Quentin"]}],
+        "birthDate": "1944-05-06",
+    }
+    resource.update(overrides)
+    return {k: v for k, v in resource.items() if v is not None}
+
+
+def encounter(**overrides: Any) -> Json:
+    resource: Json = {
+        "resourceType": "Encounter",
+        "id": "e1",
+        "status": "finished",
+        "class": {"system": ACT, "code": "AMB"},
+        "subject": {"reference": "Patient/p1"},
+        "period": {"start": "2027-01-12T07:00:00-05:00", "end": "2027-01-12T15:00:00-05:00"},
+    }
+    resource.update(overrides)
+    return {k: v for k, v in resource.items() if v is not None}
+
+
+def cpt(*codes: str) -> Json:
+    return {"coding": [{"system": CPT, "code": code} for code in codes]}
+
+
+def vertebra(code: str) -> Json:
+    return {"coding": [{"system": SCT, "code": code}]}
+
+
+def ours(**value: Any) -> list[Json]:
+    return [{"url": ANESTHESIA_EXTENSION_URL, **value}]
+
+
+def procedure(**overrides: Any) -> Json:
+    resource: Json = {
+        "resourceType": "Procedure",
+        "id": "pr1",
+        "status": "completed",
+        "code": cpt("22513"),
+        "subject": {"reference": "Patient/p1"},
+        "encounter": {"reference": "Encounter/e1"},
+        "performedDateTime": "2027-01-12T10:30:00-05:00",
+        "bodySite": [vertebra("23215003")],
+        "extension": ours(valueCode="sedation"),
+    }
+    resource.update(overrides)
+    return {k: v for k, v in resource.items() if v is not None}
+
+
+def write_ndjson(path: Path, resources: list[Json]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in resources), encoding="utf-8")
+    return path
+
+
+def fhir_export(
+    folder: Path,
+    procedures: list[Json],
+    patients: list[Json] | None = None,
+    encounters: list[Json] | None = None,
+) -> Path:
+    """A Bulk Data export folder: the Procedures given, one Patient and one Encounter unless given."""
+    write_ndjson(folder / "Patient.ndjson", [patient()] if patients is None else patients)
+    write_ndjson(folder / "Encounter.ndjson", [encounter()] if encounters is None else encounters)
+    write_ndjson(folder / "Procedure.ndjson", procedures)
+    return folder
