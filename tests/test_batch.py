@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner, Result
 from reportlab.pdfgen.canvas import Canvas
 
-from dischargegen import batch as batch_module
 from dischargegen import files
+from dischargegen.batch import engine as batch_module
 from dischargegen.batch import manifest as manifest_module
 from dischargegen.batch import run_batch
 from dischargegen.batch import worker as batch_worker
