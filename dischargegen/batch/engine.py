@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .. import __version__
+from .._version import __version__
 from ..case import ALL_FIELDS, Case, build_case
 from ..content.templating import default_templates_dir
 from ..errors import (
