@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ..content import RenderedContent, render_content
-from ..content.markup import Section
+from ..content.blocks import Section
 from ..errors import ContentError
 from ..interrupts import ignore_in_worker, signals_held
 from ..render import render_document
