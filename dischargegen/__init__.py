@@ -7,8 +7,7 @@ pdf_bytes = render_pdf(case, load_site())
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .case import Case, build_case
 from .errors import ContentError, DischargeGenError, InputError, SiteSettingsError
 from .render import render_fields, render_pdf

@@ -14,7 +14,6 @@ gone. A live writer's file, and any other host's, is never touched.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import re
 import secrets
@@ -24,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import DischargeGenError
+from .errors import NotAFileError as NotAFileError  # its old home; errors.py holds it now
 
 TEMPORARY_PREFIX = ".partial-"
 TEMPORARY_SUFFIX = ".tmp"
@@ -34,24 +33,6 @@ _TEMPORARY_NAME = re.compile(
 _NEW_FILE_MODE = 0o666  # less the umask, as for any file a tool creates
 # Folders this process has already cleared of dead writers' files (forked workers inherit the parent's).
 _swept: set[str] = set()
-
-
-class NotAFileError(DischargeGenError, OSError):
-    """The path to write names something other than a regular file: a folder, a device, a FIFO or a socket.
-
-    An OSError too, so that every writer's existing handling of a file it cannot write applies. `strerror`
-    (and str()) says what is there and what is allowed, never the path (a batch file name may hold a
-    patient's name); `filename` is the path, for a front end that names the option the user gave."""
-
-    def __init__(self, kind: str, path: str) -> None:
-        super().__init__(errno.EEXIST, f"it is {kind}; only a regular file or a new name is written", path)
-        self.kind = kind
-
-    def __str__(self) -> str:
-        return str(self.strerror)
-
-    def __reduce__(self) -> tuple[type[NotAFileError], tuple[str, str]]:
-        return (type(self), (self.kind, str(self.filename)))
 
 
 def _kind(mode: int) -> str:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from dischargegen import batch as batch_module
 from dischargegen import files
+from dischargegen.batch import engine as batch_module
 from dischargegen.batch import manifest as manifest_module
 from dischargegen.batch import run_batch
 from dischargegen.batch import worker as batch_worker

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dischargegen import cli as cli_module
 from dischargegen.cli import cli
+from dischargegen.cli import render as render_cli
 from tests.helpers import REPO, pdf_text
 
 ARGS = [
@@ -100,7 +100,7 @@ def test_missing_stay_names_both_flags(tmp_path: Path) -> None:
 
 
 def test_at_a_terminal_missing_options_are_prompted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "is_interactive", lambda: True)
+    monkeypatch.setattr(render_cli, "is_interactive", lambda: True)
     out = tmp_path / "x.pdf"
     result = CliRunner().invoke(
         cli,

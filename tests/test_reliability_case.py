@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dischargegen import DischargeGenError, InputError, build_case, render_pdf
-from dischargegen import cli as cli_module
 from dischargegen import render as render_module
 from dischargegen.batch import run_batch
 from dischargegen.case import ALL_FIELDS, LATEST_DATE, Case
 from dischargegen.cli import cli
+from dischargegen.cli import render as render_cli
 from dischargegen.errors import InvalidFields, each_error
 from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site
 from dischargegen.sources import Record
@@ -372,7 +372,7 @@ def test_render_shows_every_failing_option_one_line_each(tmp_path: Path) -> None
 def test_at_a_terminal_bad_options_fail_before_any_question(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli_module, "is_interactive", lambda: True)
+    monkeypatch.setattr(render_cli, "is_interactive", lambda: True)
     result = CliRunner().invoke(
         cli,
         ["render", "--levels", "T13", "--dob", "2030-01-01", "--procedure-date", "2027-01-01", "-o", "x.pdf"],
@@ -389,7 +389,7 @@ def test_at_a_terminal_bad_options_fail_before_any_question(
 def test_at_a_terminal_a_bad_site_file_fails_before_any_question(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli_module, "is_interactive", lambda: True)
+    monkeypatch.setattr(render_cli, "is_interactive", lambda: True)
     site = tmp_path / "site.toml"
     site.write_text("[limits]\nlifting_limit_lb = 80\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["render", "--site", str(site), "-o", "x.pdf"], input="Ana Diaz\n" * 10)

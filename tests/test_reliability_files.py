@@ -41,6 +41,7 @@ BAD_ROW = {**GOOD[0], "mrn": "Q-104", "levels": "T13"}
 PAUSED_RENDER = """
 import sys, time
 import dischargegen.cli as cli_module
+import dischargegen.cli.render as render_module
 from dischargegen.files import atomic_file
 
 def paused_write(path, data, *, to_disk=True):
@@ -51,7 +52,7 @@ def paused_write(path, data, *, to_disk=True):
         time.sleep(300)
         handle.write(data[len(data) // 2 :])
 
-cli_module.write_atomically = paused_write
+render_module.write_atomically = paused_write
 cli_module.cli(sys.argv[1:], prog_name="dischargegen")
 """
 

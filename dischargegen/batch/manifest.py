@@ -22,6 +22,8 @@ from typing import TextIO
 from ..files import keep_mode_and_owner
 
 MANIFEST = "manifest.csv"
+# Held for the length of a run: one run at a time in a folder.
+LOCK_FILE = ".dischargegen.lock"
 ERRORS = "errors.csv"
 MANIFEST_JOURNAL = ".manifest.journal"
 ERRORS_JOURNAL = ".errors.journal"

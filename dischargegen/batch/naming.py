@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from ..case import Case
+from ..errors import PatternError as PatternError  # its old home; errors.py holds it now
 
 PLACEHOLDERS = ("mrn", "procedure_date", "procedure", "language", "line")
 SUFFIX = ".pdf"
@@ -21,10 +22,6 @@ MAX_STEM = 100  # characters; leaves room for "-NNNNN" and the suffix within any
 _FORBIDDEN = re.compile(r'[/\\:*?"<>|\s]+')
 _DOTS = re.compile(r"\.{2,}")
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
-
-
-class PatternError(ValueError):
-    """The site's file_name_pattern uses a placeholder we do not fill."""
 
 
 def check_pattern(pattern: str) -> None:

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DischargeGenError
+from ..errors import PacketError as PacketError  # its old home; errors.py holds it now
 from ..files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_file
 from ..site import SiteSettings
-from ..sources.csv import column_key
-from . import LOCK_FILE, BatchResult, PacketItem
-from .manifest import ERRORS, ERRORS_JOURNAL, MANIFEST, MANIFEST_JOURNAL
+from ..sources import column_key
+from .manifest import ERRORS, ERRORS_JOURNAL, LOCK_FILE, MANIFEST, MANIFEST_JOURNAL
 from .naming import SUFFIX, NameAllocator, sanitise
+from .results import BatchResult, PacketItem
 
 if TYPE_CHECKING:
     from pypdf import PdfReader, PdfWriter
@@ -51,10 +51,6 @@ RUN_FILES = (
     LOCK_FILE,
     f"{TEMPORARY_PREFIX}*{TEMPORARY_SUFFIX}",
 )
-
-
-class PacketError(DischargeGenError):
-    """The packet could not be assembled (an insert or a document that pypdf cannot read)."""
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ..content import RenderedContent, render_content
-from ..content.markup import Section
-from ..errors import ContentError, DischargeGenError
+from ..content.blocks import Section
+from ..errors import ContentError
 from ..interrupts import ignore_in_worker, signals_held
 from ..render import render_document
 from ..site import SiteSettings
@@ -132,8 +132,8 @@ def _pdf_pages(variant: Variant, large_print: bool, site: SiteSettings) -> int:
     """Render the variant to PDF exactly as `render` would; return its page count."""
     try:
         _, pages = render_document(variant.case(large_print), site)
-    except ContentError as error:
-        raise ContentError(f"{_where(variant, large_print)}: {error}") from None
+    except ContentError as error:  # a TemplateFailure stays one: its kind is kept, its place added
+        raise type(error)(f"{_where(variant, large_print)}: {error}") from None
     return pages
 
 
@@ -176,11 +176,9 @@ def default_jobs() -> int:
 
 
 def _check_in_worker(variant: Variant, site: SiteSettings) -> VariantResult:
-    try:
-        return check_variant(variant, site)
-    except DischargeGenError as error:
-        # Only ContentError survives the trip back from a worker process (the others take two arguments).
-        raise ContentError(str(error)) from None
+    # Looked up when called, so a worker checks with the check_variant of its module. Every library error
+    # pickles (errors.py), so one raised here reaches run_check's caller as itself.
+    return check_variant(variant, site)
 
 
 def run_check(site: SiteSettings, variants: Iterable[Variant] | None = None, jobs: int = 1) -> CheckReport:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..content import RenderedContent
-from ..content.markup import Section
+from ..content.blocks import Section
 
 ENGLISH_MAX_GRADE = 7.0  # Flesch-Kincaid grade: at most this
 SPANISH_MIN_EASE = 65.0  # Fernandez-Huerta: at least this (higher is easier)

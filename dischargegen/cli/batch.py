@@ -15,36 +15,14 @@ from pathlib import Path
 
 import click
 
-from ..batch import BatchResult, BatchSetupError, default_jobs, run_batch
+from ..batch import BatchResult, default_jobs, run_batch
 from ..batch.manifest import ERRORS, Entry
-from ..batch.packet import PacketError, PacketOptions, PacketWritten, packet_column, read_insert
-from ..files import NotAFileError, check_target
+from ..batch.packet import PacketOptions, PacketWritten, packet_column, read_insert
+from ..errors import BatchSetupError, InputFileError, NotAFileError, OptionError, PacketError
+from ..files import check_target
 from ..site import SiteSettings
-from ..sources import InputFileError, Record
-
-FHIR_SUFFIXES = (".json", ".ndjson")
-
-
-def input_format(path: Path, given: str | None) -> str:
-    """--format, else FHIR for a folder or a .json/.ndjson file, else CSV."""
-    if given is not None:
-        return given.lower()
-    return "fhir" if path.is_dir() or path.suffix.lower() in FHIR_SUFFIXES else "csv"
-
-
-def open_records(
-    path: Path, kind: str, site: SiteSettings, encoding: str | None
-) -> Callable[[], Iterator[Record]]:
-    """A way to start reading the input (twice when a progress bar needs the row count first)."""
-    if kind == "fhir":
-        if encoding is not None:
-            raise click.UsageError("--encoding applies to CSV input only; FHIR input is UTF-8.")
-        from ..sources.fhir import read_fhir_records  # written alongside; loaded only for FHIR input
-
-        return lambda: read_fhir_records(path, site)
-    from ..sources.csv import read_csv_records
-
-    return lambda: read_csv_records(path, site, encoding)
+from ..sources import FORMATS, Record, input_format, open_records
+from ._common import UserError, load_site_or_fail, site_option, user_error
 
 
 def internal_error(error: Exception) -> str:
@@ -88,7 +66,7 @@ def _summary(result: BatchResult, out_dir: Path) -> list[str]:
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(["csv", "fhir"], case_sensitive=False),
+    type=click.Choice(FORMATS, case_sensitive=False),
     default=None,
     help="Input format (default: FHIR for a folder or a .json/.ndjson file, else CSV).",
 )
@@ -108,7 +86,8 @@ def _summary(result: BatchResult, out_dir: Path) -> list[str]:
     help="A PDF (a medication sheet, a leaflet) added after each patient in the packet.",
 )
 @click.option("--sort-by", help="Order the packet(s) by this input column (for example unit or room).")
-def _batch(
+@site_option
+def batch(
     export: Path,
     out_dir: Path,
     site_path: Path | None,
@@ -137,6 +116,8 @@ def _batch(
         result = _run(reader, site, out_dir, jobs or default_jobs(), options)
         if options is not None and not result.documents:
             click.echo("Packet: not written, no documents.", err=True)
+    except OptionError as error:
+        raise user_error(error) from None
     except (InputFileError, BatchSetupError, PacketError) as error:
         raise UserError(str(error)) from None
     except NotAFileError as error:  # a packet's path: left as it was
@@ -166,14 +147,6 @@ def _packet_options(
 def _report_packet(packet: PacketWritten) -> None:
     """Each packet as it is written: its path and counts, never a patient's name."""
     click.echo(f"Packet: {packet.path} ({packet.patients} patients, {packet.pages} pages).", err=True)
-
-
-# cli.py imports this module at its end, and this module needs cli.py's helpers: `batch` exists before they
-# are imported, so either module can be imported first. (Annotated: the cycle hides decorated types.)
-batch: click.Command = _batch
-from . import UserError, load_site_or_fail, site_option  # noqa: E402
-
-site_option(batch)
 
 
 def _run(

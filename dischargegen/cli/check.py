@@ -17,6 +17,7 @@ from ..check import MIN_SECTION_WORDS, CheckReport, VariantResult, default_jobs,
 from ..check.matrix import OPTIONAL_INPUTS_NOTE, all_variants, select
 from ..check.readability import ENGLISH_MAX_GRADE, SPANISH_MIN_EASE, Score
 from ..errors import DischargeGenError
+from ._common import load_site_or_fail, site_option, user_error
 
 LIMITS = {
     "en": f"Flesch-Kincaid grade, at most {ENGLISH_MAX_GRADE:.1f}",
@@ -175,7 +176,8 @@ def print_report(report: CheckReport) -> None:
     metavar="PATTERN",
     help='Check only the variants whose id matches, for a quick look while editing ("*-es"). Repeatable.',
 )
-def _check(site_path: Path | None, jobs: int | None, patterns: tuple[str, ...]) -> None:
+@site_option
+def check(site_path: Path | None, jobs: int | None, patterns: tuple[str, ...]) -> None:
     """Render every variant, measure reading levels and look for forbidden abbreviations.
 
     Variants: procedure x anesthesia x stay x cause x level count x language, each in regular and large print.
@@ -192,11 +194,3 @@ def _check(site_path: Path | None, jobs: int | None, patterns: tuple[str, ...]) 
     print_report(report)
     if not report.passes:
         raise click.exceptions.Exit(1)
-
-
-# cli.py imports this module at its end, and this module needs cli.py's helpers: `check` exists before they
-# are imported, so either module can be imported first. (Annotated: the import cycle hides decorated types.)
-check: click.Command = _check
-from . import load_site_or_fail, site_option, user_error  # noqa: E402
-
-site_option(check)

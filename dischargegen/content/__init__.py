@@ -21,8 +21,9 @@ from ..case import Case
 from ..errors import ContentError
 from ..levels import region
 from ..site import Limits, SiteSettings
+from .blocks import Section
 from .formatting import moment_after
-from .markup import Section, parse_document
+from .markup import parse_document
 from .templating import (
     TemplateFailure,
     cached_environment,

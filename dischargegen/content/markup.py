@@ -9,40 +9,18 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
 
 from ..errors import ContentError
+from .blocks import Block as Block  # re-exported: the types lived here
+from .blocks import Run as Run
+from .blocks import Section as Section
 
 SECTION_KINDS = ("plain", "summary", "call", "emergency", "receipt")
 LIST_KINDS = {"ul": "bullet", "ol": "number"}
 INLINE = ("strong", "br")
 TEXT_BLOCKS = ("h1", "h2", "h3", "p", "li")
-
-
-@dataclass
-class Run:
-    text: str
-    bold: bool = False
-
-
-@dataclass
-class Block:
-    kind: str  # h1 h2 h3 p bullet number check signature
-    runs: list[Run] = field(default_factory=list)
-    number: int = 0  # position in an <ol>
-    attributes: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def text(self) -> str:
-        return "".join(run.text for run in self.runs)
-
-
-@dataclass
-class Section:
-    kind: str
-    blocks: list[Block] = field(default_factory=list)
 
 
 class _Parser(HTMLParser):

@@ -32,6 +32,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from ..errors import ContentError
+from ..errors import TemplateFailure as TemplateFailure  # its old home; errors.py holds it now
 
 _PACKAGED = Path(__file__).resolve().parent.parent / "templates"
 _SOURCE_TREE = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -47,11 +48,6 @@ TIME_BUDGET_SECONDS = 10.0
 
 COUNTED = "_dischargegen_counted"
 BOUNDED = "_dischargegen_bounded"
-
-
-class TemplateFailure(ContentError):
-    """A template failed or did too much. Its message names the template file, line and kind of error and
-    never quotes a value, so it may go wherever an error goes (terminal, errors.csv)."""
 
 
 class TemplateLimitError(Exception):

@@ -33,7 +33,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import _addGeneratedContent
 
-from .. import __version__
+from .._version import __version__
 from ..case import Case
 from ..content import RenderedContent, patient_values
 from ..content.formatting import filters_for

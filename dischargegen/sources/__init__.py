@@ -1,36 +1,48 @@
-"""What an input reader (CSV, FHIR) hands to the batch engine: one record per patient document.
+"""The inputs: each reader (CSV, FHIR) streams Records for the batch engine, one per patient document.
 
-Readers stream: they yield records one at a time and never hold the whole input.
+`open_records` picks the reader; `Record` and `column_key` (how input column names compare) are what the
+engine and the packet use, and they come from here, never from a reader.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from ..errors import DischargeGenError, InputError
+from ..errors import InputFileError, OptionError
+from ..site import SiteSettings
+from . import csv, fhir
+from .records import DISCHARGE_DATE, Record, column_key
 
+FORMATS = ("csv", "fhir")
+FHIR_SUFFIXES = (".json", ".ndjson")
 
-@dataclass(frozen=True)
-class Record:
-    # Where the record starts in the input: the CSV line number (header is line 1), the NDJSON line of
-    # the Procedure, or the Bundle entry number. Messages refer to records only by this number.
-    line: int
-    # Case fields by their canonical names (case.ALL_FIELDS), as text, ready for build_case().
-    fields: Mapping[str, str | None] = field(default_factory=dict)
-    # Other input columns (unit, room, ...) kept only for --sort-by and a --packet placeholder.
-    extra: Mapping[str, str] = field(default_factory=dict)
-    # The reader could not map this record: it is written to errors.csv and the run goes on. An
-    # InvalidFields for several fields. `fields` still holds what the reader could read (a field it could
-    # not is absent): the batch checks those too and reports every failing field of the record at once.
-    error: InputError | None = None
-    # Not a case for this tool (for example a FHIR Procedure that is not vertebral augmentation):
-    # counted in the summary, not an error. A short reason, never patient data.
-    skipped: str | None = None
-    # Input columns (by csv_source.column_key) that the input has more than once: --sort-by and a --packet
-    # placeholder must not name one of them, since no one can tell which is meant.
-    ambiguous: frozenset[str] = frozenset()
+__all__ = [
+    "DISCHARGE_DATE",
+    "FHIR_SUFFIXES",
+    "FORMATS",
+    "InputFileError",
+    "Record",
+    "column_key",
+    "input_format",
+    "open_records",
+]
 
 
-class InputFileError(DischargeGenError):
-    """The input as a whole is unusable (missing file, no header, a required column absent): exit 2."""
+def input_format(path: Path, given: str | None) -> str:
+    """The format given, else FHIR for a folder or a .json/.ndjson file, else CSV."""
+    if given is not None:
+        return given.lower()
+    return "fhir" if path.is_dir() or path.suffix.lower() in FHIR_SUFFIXES else "csv"
+
+
+def open_records(
+    path: Path, kind: str, site: SiteSettings, encoding: str | None = None
+) -> Callable[[], Iterator[Record]]:
+    """A way to start reading the input (twice when a progress bar needs the row count first). `kind` is
+    one of FORMATS. Raises OptionError for an encoding given with FHIR input (FHIR is UTF-8)."""
+    if kind == "fhir":
+        if encoding is not None:
+            raise OptionError("encoding", "applies to CSV input only; FHIR input is UTF-8.")
+        return lambda: fhir.read_fhir_records(path, site)
+    return lambda: csv.read_csv_records(path, site, encoding)

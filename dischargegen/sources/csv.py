@@ -30,15 +30,12 @@ from pathlib import Path
 from typing import TextIO
 
 from ..case import ALL_FIELDS, REQUIRED_FIELDS, parse_bool, parse_date
-from ..errors import InputError, InvalidFields, each_error
+from ..errors import InputError, InputFileError, InvalidFields, each_error
 from ..site import SiteSettings
-from . import InputFileError, Record
+from .records import DISCHARGE_DATE, Record, column_key
 
-DISCHARGE_DATE = "discharge_date"
 FALLBACK_ENCODING = "cp1252"
 _CHUNK = 1 << 20
-_IGNORED_IN_HEADERS = re.compile(r"[\s_\-]+")
-
 # Limits no real export reaches (a value of a million characters is some 300 printed pages). Python's csv
 # module stops at 128 KiB a field for the whole process; this reader splits rows itself (below), so its
 # limits are its own and other code in the process keeps csv's default.
@@ -53,11 +50,6 @@ _UNDEFINED_IN_CP1252 = b"\x81\x8d\x8f\x90\x9d"
 # UTF-16 without a byte-order mark: text in the Latin alphabet has a NUL in every other byte.
 _UTF16_SNIFF = 4096
 _UTF16_NUL_SHARE = 0.3
-
-
-def column_key(name: str) -> str:
-    """How header names are compared: case, spaces, underscores and hyphens do not count."""
-    return _IGNORED_IN_HEADERS.sub("", name).casefold()
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ...errors import InputError
+from ...errors import InputError, InputFileError
 from ...site import SiteSettings
-from .. import InputFileError, Record
+from ..records import Record
 from .elements import UnreadableJson, as_object, as_objects, as_text, load_json
 from .index import JoinIndex
 from .mapping import map_procedure

@@ -18,7 +18,7 @@ from ...case import parse_choice
 from ...errors import InputError, InvalidFields
 from ...levels import parse_levels
 from ...site import SiteSettings
-from .. import Record
+from ..records import Record
 from . import codes as fhir_codes
 from .elements import (
     JsonObject,

@@ -1,0 +1,34 @@
+"""What a batch run hands back: its counts and, for the packet, one item a written document. The engine
+fills them and the packet reads them; neither imports the other for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .naming import NameAllocator
+
+
+@dataclass(frozen=True)
+class PacketItem:
+    line: int
+    file: str
+    title: str
+    sort_key: str
+    # The value of the column named in a --packet placeholder: one packet per distinct value.
+    group: str = ""
+
+
+@dataclass
+class BatchResult:
+    written: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failed_lines: list[int] = field(default_factory=list)
+    packet_items: list[PacketItem] = field(default_factory=list)
+    # The names handed out in out_dir, kept so per-unit packets written there never take a document's name.
+    names: NameAllocator = field(default_factory=NameAllocator)
+
+    @property
+    def documents(self) -> int:
+        return self.written + self.unchanged

@@ -1,0 +1,121 @@
+"""What every command shares: the one-line user error, library errors mapped to it, --site, the terminal
+check, and the mapping of Ctrl-C, SIGTERM and SIGHUP to an exit status. The command modules import this
+module; it imports none of them."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+
+from ..errors import (
+    ContentError,
+    DischargeGenError,
+    InputError,
+    InvalidFields,
+    OptionError,
+    SiteSettingsError,
+)
+from ..interrupts import Stopped, exit_status, stop_signals_raise
+from ..site import ENVIRONMENT_VARIABLE, SiteSettings, load_site
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A user error: one line (one more for each further bad option), exit status 2, no traceback."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, more: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.more = tuple(more)
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        super().show(file)
+        for line in self.more:
+            click.echo(f"Error: {line}", file=file, err=file is None)
+
+
+def option_name(field: str) -> str:
+    return "--" + field.replace("_", "-")
+
+
+def invalid_option(error: InputError) -> str:
+    return f"Invalid value for {option_name(error.field)}: {error.message}"
+
+
+def user_error(error: DischargeGenError) -> click.ClickException:
+    """The one line (or one a field) a library error becomes; exit status 2."""
+    if isinstance(error, InvalidFields):
+        first, *others = [invalid_option(single) for single in error.errors]
+        return UserError(first, others)
+    if isinstance(error, InputError):
+        return UserError(invalid_option(error))
+    if isinstance(error, SiteSettingsError):
+        return UserError(f"Invalid site settings: {error.key}: {error.message}")
+    if isinstance(error, ContentError):
+        return UserError(f"Template problem: {error}")
+    if isinstance(error, OptionError):
+        return click.UsageError(f"{option_name(error.option)} {error.message}")
+    return UserError(str(error))
+
+
+def site_option(function: F) -> F:
+    """--site, shared by every command that renders."""
+    return click.option(
+        "--site",
+        "site_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar=ENVIRONMENT_VARIABLE,
+        help=f"Site settings TOML file (default: ${ENVIRONMENT_VARIABLE}, else the built-in defaults).",
+    )(function)
+
+
+def load_site_or_fail(path: Path | None) -> SiteSettings:
+    try:
+        return load_site(path)
+    except DischargeGenError as error:
+        raise user_error(error) from None
+
+
+def is_interactive() -> bool:
+    """Prompt only when a person is at a terminal; scripts get an exit status instead."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+# What each command says when Ctrl-C, SIGTERM or SIGHUP stops it.
+INTERRUPTED_MESSAGES = {
+    "batch": "files written so far are whole, run again to resume",
+    "render": "no file was half-written",
+}
+
+
+class InterruptibleGroup(click.Group):
+    """Ctrl-C exits 130 (interrupted), SIGTERM and SIGHUP 128 + their number, each with one line on stderr
+    and no traceback. SIGTERM and SIGHUP are turned into a clean exit (like Ctrl-C) so that temporary files
+    are removed and a batch run's journals are closed, instead of the process just ending."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with stop_signals_raise():
+                return super().invoke(ctx)
+        except KeyboardInterrupt as interrupt:
+            _stop(ctx, interrupt)
+        except click.Abort as abort:
+            # A prompt turns Ctrl-C into Abort; end-of-input (Ctrl-D) stays an abort.
+            if isinstance(abort.__context__, KeyboardInterrupt):
+                _stop(ctx, abort.__context__)
+            raise
+
+
+def _stop(ctx: click.Context, interrupt: KeyboardInterrupt) -> None:
+    reason = f"Stopped by {interrupt.signal_name}" if isinstance(interrupt, Stopped) else "Interrupted"
+    detail = INTERRUPTED_MESSAGES.get(ctx.invoked_subcommand or "")
+    with contextlib.suppress(OSError):  # the terminal hung up (SIGHUP): the status still tells
+        click.echo(f"{reason}; {detail}." if detail else f"{reason}.", err=True)
+    raise click.exceptions.Exit(exit_status(interrupt))

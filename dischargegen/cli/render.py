@@ -1,0 +1,191 @@
+"""`dischargegen render`: one patient's document from options, asking at a terminal for what is missing.
+
+Options given on the command line are checked first, every bad one at once; the site settings load before
+any question; each answer is checked as it is typed. A script without a terminal gets exit status 2 and one
+line a missing or bad option instead of a question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import vocab
+from ..case import ALL_FIELDS, REQUIRED_FIELDS, build_case, parse_field
+from ..errors import DischargeGenError, InputError, NotAFileError, each_error
+from ..files import check_target, remove_dead_writers_files, write_atomically
+from ..render import render_fields
+from ._common import (
+    UserError,
+    invalid_option,
+    is_interactive,
+    load_site_or_fail,
+    option_name,
+    site_option,
+    user_error,
+)
+
+
+def not_a_file(output: Path, error: NotAFileError) -> UserError:
+    return UserError(
+        f"Invalid value for --output: {output} is {error.kind}; give a regular file or a new file name"
+    )
+
+
+PROMPTS: dict[str, str] = {
+    "patient_name": "Patient name",
+    "mrn": "Medical record number (MRN)",
+    "dob": "Date of birth (YYYY-MM-DD)",
+    "procedure": f"Procedure ({', '.join(vocab.PROCEDURES)})",
+    "levels": "Levels treated (for example T12,L1 or T11-L1)",
+    "anesthesia": f"Anesthesia ({', '.join(vocab.ANESTHESIA)})",
+    "overnight": "Did the patient stay overnight? (yes/no)",
+    "procedure_date": "Procedure date (YYYY-MM-DD)",
+}
+# A rule between two fields names the first; when that one came from the command line, the other is asked.
+_ALSO_FIXED_BY = {
+    "dob": "procedure_date",
+    "follow_up": "procedure_date",
+    "blood_thinner_restart": "procedure_date",
+}
+
+
+def _problems(fields: dict[str, str | None]) -> list[InputError]:
+    """Every failing field of what is there so far; a field not given yet is not a problem here."""
+    try:
+        build_case(fields)
+    except InputError as error:
+        return [single for single in each_error(error) if fields.get(single.field)]
+    return []
+
+
+def _checked(field: str) -> Callable[[str], str]:
+    """The prompt's check: the library's rule for the field; a bad answer is said and the question asked
+    again (click.prompt re-asks on a UsageError)."""
+
+    def check(text: str) -> str:
+        try:
+            parse_field(field, text)
+        except InputError as error:
+            raise click.UsageError(invalid_option(error)) from None
+        return text
+
+    return check
+
+
+def ask(field: str) -> str:
+    return str(click.prompt(PROMPTS[field], value_proc=_checked(field)))
+
+
+def _missing_option(field: str) -> str:
+    return f"Missing option '{option_name(field)}'" + (" (or --same-day)." if field == "overnight" else ".")
+
+
+def check_options(fields: dict[str, str | None]) -> None:
+    """Options given on the command line fail at once, every bad one, before anything is asked; without a
+    terminal to ask at, every missing one too. One line each, in field order."""
+    lines = {problem.field: invalid_option(problem) for problem in _problems(fields)}
+    if not is_interactive():
+        lines.update({field: _missing_option(field) for field in REQUIRED_FIELDS if not fields.get(field)})
+    if lines:
+        first, *others = [lines[field] for field in ALL_FIELDS if field in lines]
+        raise UserError(first, others)
+
+
+def fill_missing(fields: dict[str, str | None]) -> None:
+    """Prompt for each missing required field, checking each answer as it is typed (a bad one is said and
+    the question asked again), or fail naming the missing options when no one can answer."""
+    missing = [field for field in REQUIRED_FIELDS if not fields.get(field)]
+    if missing and not is_interactive():
+        first, *others = [_missing_option(field) for field in missing]
+        raise UserError(first, others)
+    for field in missing:
+        fields[field] = ask(field)
+    # A rule between two fields (the birth date before the procedure date) asks again for one it can fix.
+    while problems := _problems(fields):
+        for problem in problems:
+            fixable = next(
+                (name for name in (problem.field, _ALSO_FIXED_BY.get(problem.field)) if name in missing),
+                None,
+            )
+            if fixable is not None:
+                click.echo(f"Error: {invalid_option(problem)}")
+                fields[fixable] = ask(fixable)
+                break
+        else:
+            return  # nothing typed here is at fault: render reports it
+
+
+def _choice(values: tuple[str, ...]) -> click.Choice[str]:
+    return click.Choice(values, case_sensitive=False)
+
+
+@click.command()
+@click.option("--procedure", type=_choice(vocab.PROCEDURES), help="The procedure done.")
+@click.option("--levels", help='Vertebrae treated: "T12,L1", "t12 l1" or a range "T11-L1" (T1-T12, L1-L5).')
+@click.option("--anesthesia", type=_choice(vocab.ANESTHESIA), help="Anesthesia used.")
+@click.option(
+    "--overnight/--same-day", "overnight", default=None, help="Stayed one night, or went home the same day."
+)
+@click.option("--patient-name", help="Patient's full name, printed on every page.")
+@click.option("--mrn", help="Medical record number, printed on every page.")
+@click.option("--dob", help="Date of birth, YYYY-MM-DD.")
+@click.option("--procedure-date", help="Date of the procedure, YYYY-MM-DD.")
+@click.option(
+    "--procedure-time", help="Time the procedure ended, HH:MM (24-hour); makes the 24-hour limits exact."
+)
+@click.option("--cause", type=_choice(vocab.CAUSES), help="Cause of the fracture.")
+@click.option("--follow-up", help='Follow-up appointment, "YYYY-MM-DD HH:MM".')
+@click.option("--brace/--no-brace", default=None, help="A back brace was prescribed, or is not needed.")
+@click.option("--blood-thinner-restart", help="Date to restart a blood thinner, YYYY-MM-DD.")
+@click.option("--large-print", is_flag=True, default=False, help="Bigger type (18 pt body), same content.")
+@click.option("--paper", type=_choice(vocab.PAPER_SIZES), help="Paper size (default: the site setting).")
+@click.option(
+    "--language", type=_choice(vocab.LANGUAGES), default="en", show_default=True, help="Document language."
+)
+@site_option
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF."
+)
+def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
+    """Render one patient's discharge instructions as a PDF.
+
+    Missing required options are asked for at a terminal; a script gets exit status 2 instead.
+    """
+    fields: dict[str, str | None] = {}
+    for name, value in options.items():
+        if isinstance(value, bool):
+            fields[name] = "yes" if value else "no"
+        elif value is not None:
+            fields[name] = str(value)
+    if not options["large_print"]:
+        fields.pop("large_print", None)
+    check_options(fields)
+    # Before any question: a bad site file must not cost the answers.
+    site = load_site_or_fail(site_path)
+    fill_missing(fields)
+    if output is None:
+        if not is_interactive():
+            raise click.UsageError("Missing option '-o' / '--output'.")
+        output = Path(str(click.prompt("Write the PDF to", type=click.Path(dir_okay=False))))
+    if not output.parent.is_dir():
+        raise UserError(f"Invalid value for --output: the folder {output.parent} does not exist")
+    try:
+        check_target(output)  # before the work: a device or FIFO there is never replaced
+    except NotAFileError as error:
+        raise not_a_file(output, error) from None
+    # What killed renders on this host left in the folder (a file in use by a live one stays).
+    remove_dead_writers_files(output.parent)
+    try:
+        _, pdf = render_fields(fields, site)
+        write_atomically(output, pdf)
+    except NotAFileError as error:
+        raise not_a_file(output, error) from None
+    except DischargeGenError as error:
+        raise user_error(error) from None
+    except OSError as error:
+        raise UserError(f"Cannot write --output {output}: {error.strerror}") from None
+    click.echo(f"Wrote {output}", err=True)
