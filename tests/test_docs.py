@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 import pypdf
 import pytest
+from click.testing import CliRunner
 
 from dischargegen import build_case, load_site, render_pdf
 from dischargegen.cli import cli
@@ -196,6 +197,38 @@ def test_the_readme_first_command_ends_with_exit_status_0(tmp_path: Path) -> Non
     with (batch / "errors.csv").open(encoding="utf-8", newline="") as handle:
         assert list(csv.reader(handle)) == [["line", "field", "message"]]
     assert (batch / "packet.pdf").exists()
+
+
+def readme_example(command: str) -> list[str]:
+    """The README's example of one command, as an argument list (without the program name)."""
+    readme = README.read_text(encoding="utf-8")
+    for block in re.findall(r"```\n(.*?)\n```", readme, re.DOTALL):
+        if block.startswith(f"dischargegen {command} "):
+            return shlex.split(block.replace("\\\n", " "))[1:]
+    raise AssertionError(f"README has no example of dischargegen {command}")
+
+
+def test_the_readme_render_example_writes_a_pdf(tmp_path: Path) -> None:
+    arguments = readme_example("render")
+    assert arguments[0] == "render" and arguments[-2] == "-o"
+    result = CliRunner().invoke(cli, [*arguments[:-1], str(tmp_path / arguments[-1])])
+    assert result.exit_code == 0, result.output
+    reader = pypdf.PdfReader(tmp_path / arguments[-1])
+    assert "Ana Díaz" in reader.pages[0].extract_text()
+
+
+def test_the_readme_batch_examples_name_the_sample_exports() -> None:
+    for command in ("batch samples/ehr_export.csv", "batch samples/ehr_export_with_errors.csv"):
+        arguments = shlex.split(command)
+        found = [
+            example
+            for example in re.findall(
+                r"```\n(dischargegen batch .*?)\n```", README.read_text(encoding="utf-8"), re.DOTALL
+            )
+            if shlex.split(example.replace("\\\n", " "))[1:3] == arguments
+        ]
+        assert found, command
+        assert (REPO / arguments[1]).exists()
 
 
 def test_the_clean_sample_export_is_the_export_with_errors_less_its_bad_rows() -> None:
