@@ -217,6 +217,17 @@ def test_the_readme_render_example_writes_a_pdf(tmp_path: Path) -> None:
     assert "Ana Díaz" in reader.pages[0].extract_text()
 
 
+def test_the_readme_library_snippet_renders(monkeypatch: pytest.MonkeyPatch) -> None:
+    snippet = re.search(r"```python\n(.*?)\n```", README.read_text(encoding="utf-8"), re.DOTALL)
+    assert snippet is not None
+    monkeypatch.chdir(REPO)  # the snippet names samples/site.toml, as run from the top of the repository
+    namespace: dict[str, object] = {}
+    exec(snippet.group(1), namespace)
+    pdf = namespace["pdf_bytes"]
+    assert isinstance(pdf, bytes)
+    assert "Ana Diaz" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
 def test_the_readme_batch_examples_name_the_sample_exports() -> None:
     for command in ("batch samples/ehr_export.csv", "batch samples/ehr_export_with_errors.csv"):
         arguments = shlex.split(command)
