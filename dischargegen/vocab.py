@@ -1,7 +1,8 @@
 """The closed vocabularies of a case, and the spellings EHR exports use for them.
 
-The command line offers the canonical names; batch input also accepts the synonyms below. The tables are
-documented in the README ("Values batch input accepts"): keep the two in step.
+The command line offers the canonical names; batch input also accepts the synonyms below. docs/batch.md
+("Values batch input accepts") prints the tables, generated from this module by cog (tests/test_docs.py fails
+when they are stale).
 """
 
 from __future__ import annotations

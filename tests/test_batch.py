@@ -52,7 +52,8 @@ def export(tmp_path: Path) -> Path:
 def test_sample_export_in_two_workers(tmp_path: Path) -> None:
     out = tmp_path / "out"
     site = REPO / "samples" / "ehr_site.toml"
-    result = batch(REPO / "samples" / "ehr_export.csv", "--site", site, "--out-dir", out, "--jobs", "2")
+    export = REPO / "samples" / "ehr_export_with_errors.csv"
+    result = batch(export, "--site", site, "--out-dir", out, "--jobs", "2")
     assert result.exit_code == 1, result.output
     # The two deliberately bad rows, as samples/README.md documents them.
     assert [(e["line"], e["field"]) for e in errors(out)] == [("25", "procedure"), ("26", "discharge_date")]
@@ -68,7 +69,7 @@ def test_sample_export_in_two_workers(tmp_path: Path) -> None:
     assert "Νικόλαος Παπαδόπουλος" in pdf_text((out / "SPN10003_2027-01-04.pdf").read_bytes())
     assert "Done: 22 written, 2 failed, 0 skipped" in result.stderr
     assert "Failed input lines: 25, 26." in result.stderr
-    with (REPO / "samples" / "ehr_export.csv").open(encoding="utf-8-sig", newline="") as handle:
+    with export.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             assert row["PAT_NAME"] not in result.output and row["MRN"] not in result.output
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -134,22 +133,6 @@ def test_site_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.Mon
     code, output = run("-o", str(out))
     assert code == 0, output
     assert "North Valley Clinic" in pdf_text(out.read_bytes())
-
-
-def commands() -> list[str]:
-    return sorted(cli.commands)
-
-
-@pytest.mark.parametrize("command", commands())
-def test_every_command_is_documented_in_the_readme(command: str) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert re.search(rf"^#+ .*`dischargegen {command}`", readme, re.MULTILINE), (
-        f"README lacks a heading for {command}"
-    )
-    options = [p.opts[-1] for p in cli.commands[command].params if p.opts and p.opts[-1].startswith("--")]
-    for option in options:
-        if option != "--help":
-            assert option in readme, f"README does not document {command} {option}"
 
 
 def test_commands_start_without_loading_what_they_do_not_need() -> None:

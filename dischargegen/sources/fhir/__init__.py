@@ -7,7 +7,7 @@ read_fhir_records(path, site) yields one Record per Procedure, in input order:
   files in name order (with one Procedure file it is that file's line number).
 - a .ndjson file: its Procedures, joined to the Patient and Encounter files in the same folder.
 - a .json file: a Bundle (any type), read whole; Record.line is the Procedure's entry number, from 1.
-Plain JSON, no FHIR model library: see docs/README-fhir.md for why. Every line and Bundle is parsed within
+Plain JSON, no FHIR model library: see docs/fhir.md for why. Every line and Bundle is parsed within
 fhir_json.load_json's bounds (nesting depth, number length), so hostile JSON is an error, never a crash.
 """
 

@@ -2,7 +2,8 @@
 
 Every code here was checked against a published source (named beside each table). Codes we could not
 confirm are left out on purpose: an unknown code makes a record an error or a skip, a wrong code could
-put the wrong instructions in a patient's hands. docs/README-fhir.md prints these tables: keep them in step.
+put the wrong instructions in a patient's hands. docs/fhir.md prints these tables, generated from this module
+by cog (tests/test_docs.py fails when they are stale).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Map one FHIR R4 Procedure, joined to its Patient and Encounter, to a Record of case fields.
 
-The rules (and their order) are documented in docs/README-fhir.md. A Procedure that is not vertebral
+The rules (and their order) are documented in docs/fhir.md. A Procedure that is not vertebral
 augmentation, or not completed, is skipped; one that is but cannot be mapped gets the first failing field
 as its error every field that fails, in the order build_case checks fields (one InputError, or an
 InvalidFields for several). Messages name elements and codes, never patient data.
