@@ -14,8 +14,10 @@ from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
-REGULAR = "NotoSans"
-BOLD = "NotoSans-Bold"
+# Registered under names of our own: ReportLab's font registry is process-wide, and a host application
+# may have registered its own "NotoSans" (another version, another file).
+REGULAR = "DischargeGen-NotoSans"
+BOLD = "DischargeGen-NotoSans-Bold"
 
 
 @functools.cache
