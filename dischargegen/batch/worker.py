@@ -25,10 +25,10 @@ from ..site import SiteSettings
 
 PARENT_CHECK_SECONDS = 0.5
 # Net allocations between runs of Python's cyclic garbage collector over new objects (Python's default
-# is 700). ReportLab's canvas, frames and flowables point at each other, so each document leaves some
-# 350 objects in reference cycles and the collector must run; most of what a document allocates is
-# freed by reference counting long before, so a run every 10,000 finds little more to free than one
-# every 700 and costs far less in all. At most some megabytes wait for it.
+# is 700). ReportLab's canvas, frames and flowables point at each other, so each document leaves objects
+# in reference cycles and the collector must run; most of what a document allocates is freed by
+# reference counting long before, so a run every 10,000 finds little more to free than one every 700
+# and costs far less in all (docs/performance.md).
 YOUNG_GENERATION_THRESHOLD = 10_000
 
 

@@ -65,7 +65,7 @@ BULLET = "\u2022"
 
 def escape(text: str) -> str:
     """&, < and > as entities, as xml.sax.saxutils.escape does; importing that module loads
-    urllib.request too, some 35 ms of every command's start."""
+    urllib.request too, which every command would wait for at its start."""
     return html.escape(text, quote=False)
 
 

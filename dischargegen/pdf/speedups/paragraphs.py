@@ -41,10 +41,10 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 PARSED_ENTRIES = 2048
-WRAPPED_ENTRIES = 2048  # about 2.5 KiB an entry: both tables full hold some 10 MiB a worker
-# A drawing is some 250 bytes of operators plus its key; there is one per sentence and set of font
-# codes, and a batch keeps thousands in use: a table too small evicts drawings still in use (see
-# docs/performance.md). Full, it holds some 5 MiB a worker.
+WRAPPED_ENTRIES = 2048
+# A drawing is a few hundred bytes of operators plus its key; there is one per sentence and set of font
+# codes, and a batch keeps thousands in use: a table too small evicts drawings still in use. What the
+# tables hold when full, and how many entries a batch uses: docs/performance.md.
 DRAWN_ENTRIES = 8192
 STATE_ENTRIES = 1024  # a state per set of characters beyond ASCII in the documents' text
 # What Paragraph.wrap (with breakLines) sets on the instance.
