@@ -285,3 +285,17 @@ def test_a_font_the_host_registers_later_is_not_used_either() -> None:
     }
     assert embedded_fonts(pdf) == {"/AAAAAA+NotoSans-Regular", "/AAAAAA+NotoSans-Bold", "/Helvetica"}
     assert first_undrawable("Νίκος") is None
+
+
+def test_switching_off_inside_a_run_of_our_own_puts_reportlabs_functions_back_for_its_length() -> None:
+    case = build_case(fields(language="es", large_print="yes"))
+    with speedups.process_wide():
+        quick = reportlab_functions()
+        assert quick != REPORTLAB_OWN
+        with speedups.switched_off():
+            assert reportlab_functions() == REPORTLAB_OWN
+            off = render_pdf(case, DEFAULT_SITE)
+        assert reportlab_functions() == quick and speedups.active()
+        on = render_pdf(case, DEFAULT_SITE)
+    assert reportlab_functions() == REPORTLAB_OWN
+    assert on == off
