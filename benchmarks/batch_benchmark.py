@@ -41,8 +41,8 @@ from dischargegen import build_case, load_site  # noqa: E402
 from dischargegen.batch import run_batch  # noqa: E402
 from dischargegen.content import render_content  # noqa: E402
 from dischargegen.pdf.fonts import BOLD, REGULAR, register_fonts  # noqa: E402
-from dischargegen.pdf.speedups.layout import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_for  # noqa: E402
 from dischargegen.pdf.speedups.writer import as_reportlab_ships  # noqa: E402
+from dischargegen.pdf.styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_for  # noqa: E402
 from dischargegen.sources.csv import read_csv_records  # noqa: E402
 
 FIRST = ["Ana", "Bo", "Chloé", "Dmitri", "Eleni", "Farid", "Grace", "Hiro", "Inés", "Jonas", "Νίκος", "Ольга"]

@@ -31,11 +31,13 @@ def render(documents: int) -> None:
 
     from dischargegen import build_case, load_site
     from dischargegen.batch.worker import settle_for_rendering, warm_up
+    from dischargegen.pdf import speedups
     from dischargegen.render import render_document
 
     site = load_site()
     warm_up(site)
-    settle_for_rendering()  # as a batch worker does
+    speedups.install_in_worker()  # as a batch worker does
+    settle_for_rendering()
     for number in range(documents):
         render_document(build_case({k: v or None for k, v in row(number).items()}), site)
 

@@ -16,15 +16,19 @@ from pypdf import PdfReader
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, Paragraph, Table, TableStyle, flowables
+from reportlab.platypus import Frame, KeepTogether, Paragraph, Table, TableStyle, flowables
 
 from dischargegen import build_case, pdf, render_pdf
+from dischargegen.case import Case
 from dischargegen.content import render_content
+from dischargegen.pdf import speedups
 from dischargegen.pdf.fonts import BOLD, FONT_DIR, REGULAR, register_fonts
 from dischargegen.pdf.speedups import paragraphs
 from dischargegen.pdf.speedups import writer as pdf_writing
-from dischargegen.pdf.speedups.layout import PAGE_SIZES, styles_for
-from dischargegen.pdf.speedups.paragraphs import MemoParagraph, caches_disabled, clear_caches, fix_font_codes
+from dischargegen.pdf.speedups.layout import MeasuredTable
+from dischargegen.pdf.speedups.paragraphs import MemoParagraph, clear_caches, fix_font_codes
+from dischargegen.pdf.speedups.subsets import RememberingTTFont
+from dischargegen.pdf.styles import PAGE_SIZES, styles_for
 from dischargegen.site import DEFAULT_SITE, SiteSettings
 from tests.helpers import RENDER_VARIANTS as VARIANTS
 from tests.helpers import REPO, fields
@@ -35,9 +39,14 @@ def fresh_caches() -> None:
     clear_caches()
 
 
+def rendered(case: Case, kit: speedups.Kit) -> bytes:
+    """The PDF laid out with the classes of `kit` (the same steps as render_pdf)."""
+    return pdf.build_pdf_counted(case, DEFAULT_SITE, render_content(case, DEFAULT_SITE), kit)[0]
+
+
 def test_remembered_work_gives_the_bytes_plain_reportlab_gives() -> None:
     cases = [build_case(fields(**variant)) for variant in VARIANTS]
-    with caches_disabled():
+    with speedups.switched_off():
         plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
     order = [*range(len(cases)), *reversed(range(len(cases))), 3, 0, 6, 4, 7, 1]
     remembered = [render_pdf(cases[number], DEFAULT_SITE) for number in order]
@@ -204,22 +213,15 @@ def _two_font_pdf() -> bytes:
     return buffer.getvalue()
 
 
-def test_remembered_font_objects_are_written_as_reportlab_writes_them(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_remembered_font_objects_are_written_as_reportlab_writes_them() -> None:
     register_fonts()
-    pdf_writing.install()
     fonts = [pdfmetrics.getFont(name) for name in (REGULAR, BOLD)]
-    assert all("addObjects" in vars(font) for font in fonts)  # the remembering wrapper is in place
-    first = _two_font_pdf()
-    again = _two_font_pdf()  # width tables and character maps from memory this time
-    with monkeypatch.context() as plain_reportlab:
-        for font in fonts:
-            plain_reportlab.delattr(font, "addObjects")
-            plain_reportlab.delattr(font.face, "makeSubset")
-            plain_reportlab.delattr(font.face, "addSubsetObjects")
-        with pdf_writing.as_reportlab_ships():
-            plain = _two_font_pdf()
+    assert all(type(font) is RememberingTTFont for font in fonts)
+    with pdf_writing.installed():
+        first = _two_font_pdf()
+        again = _two_font_pdf()  # width tables and character maps from memory this time
+    with speedups.switched_off():  # the fonts as ReportLab's own TTFont, the writer's own functions
+        plain = _two_font_pdf()
     assert b"/Widths" in plain and b"/ToUnicode" in plain
     assert first == plain
     assert again == plain
@@ -238,10 +240,10 @@ def test_keep_together_groups_measured_without_a_frame_copy_give_the_same_bytes(
     # KeepTogether measures its content against flowables.deepcopy(the page frame).
     monkeypatch.setattr(flowables, "deepcopy", counting)
     cases = [build_case(fields(**variant)) for variant in VARIANTS]
-    measured = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    measured = [rendered(case, speedups.QUICK) for case in cases]
     assert copies == 0
-    monkeypatch.setattr(pdf, "MeasuredKeepTogether", KeepTogether)  # ReportLab's own, frame copies and all
-    plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    own = dataclasses.replace(speedups.QUICK, keep_together=KeepTogether)  # ReportLab's, frame copies and all
+    plain = [rendered(case, own) for case in cases]
     assert copies > 10 * len(cases)
     assert measured == plain
 
@@ -289,12 +291,12 @@ def test_a_character_still_without_a_code_is_asked_again() -> None:
     assert paragraphs._document_state(canvas, "ñ") == paragraphs._state_number(state)
 
 
-def _footers(site: SiteSettings, numbers: list[tuple[int, int]]) -> list[list[str]]:
+def _footers(site: SiteSettings, numbers: list[tuple[int, int]], kit: speedups.Kit) -> list[list[str]]:
     """The operators of each footer (page, of pages), drawn in turn on one document's canvas."""
     register_fonts()
     case = build_case(fields())
     content = render_content(case, site)
-    canvas_class, _ = pdf._page_frame(case, site, content, styles_for(False))
+    canvas_class, _ = pdf._page_frame(case, site, content, styles_for(False), kit)
     canvas = canvas_class(io.BytesIO(), pagesize=PAGE_SIZES["letter"])
     drawn = []
     for page, pages in numbers:
@@ -311,9 +313,8 @@ def test_footers_from_memory_are_the_ones_drawn_afresh() -> None:
     )
     site = dataclasses.replace(DEFAULT_SITE, institution=institution)
     numbers = [(1, 9), (2, 9), (10, 12), (1, 12), (9, 9), (11, 12)]
-    remembered = _footers(site, numbers)
-    with caches_disabled():
-        fresh = _footers(site, numbers)
+    remembered = _footers(site, numbers, speedups.QUICK)
+    fresh = _footers(site, numbers, speedups.PLAIN)
     sizes = {re.search(r"/F2\+0 (\S+) Tf", "".join(footer)).group(1) for footer in fresh}  # type: ignore[union-attr]
     assert len(sizes) == 2, sizes
     assert remembered == fresh
@@ -346,17 +347,15 @@ def test_the_body_frame_answers_reportlab_without_raising(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(Frame, "__getattr__", counting)
     cases = [build_case(fields(**variant)) for variant in VARIANTS]
-    answered = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    answered = [rendered(case, speedups.QUICK) for case in cases]
     assert missing == []
-    monkeypatch.setattr(pdf, "BodyFrame", Frame)
-    plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    plain = [rendered(case, dataclasses.replace(speedups.QUICK, frame=Frame)) for case in cases]
     assert len(missing) > 50 * len(cases)  # ReportLab's own frame: an exception per flowable placed
     assert answered == plain
 
 
 def test_character_maps_are_written_once_per_subset(monkeypatch: pytest.MonkeyPatch) -> None:
     register_fonts()
-    pdf_writing.install()
     made: list[str] = []
     original = pdf_writing._reportlab_character_map
 
@@ -366,10 +365,11 @@ def test_character_maps_are_written_once_per_subset(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(pdf_writing, "_reportlab_character_map", counting)
     pdf_writing._remembered_character_map.cache_clear()
-    first = _two_font_pdf()
-    assert len(made) == 2  # one subset of each font
-    assert _two_font_pdf() == first
-    assert len(made) == 2
+    with pdf_writing.installed():
+        first = _two_font_pdf()
+        assert len(made) == 2  # one subset of each font
+        assert _two_font_pdf() == first
+        assert len(made) == 2
 
 
 def test_a_state_number_is_never_given_to_another_state(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -393,27 +393,6 @@ def test_a_parsed_run_cannot_be_indexed_as_reportlab_assumes() -> None:
     assert paragraph._rememberable() is (not _processed_frags(paragraph.frags)) is True
 
 
-def test_plain_paragraphs_are_placed_the_short_way_with_the_same_bytes(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    ordinary = 0
-    original = BaseDocTemplate.handle_flowable
-
-    def counting(self: BaseDocTemplate, flowables: list[object]) -> None:
-        nonlocal ordinary
-        ordinary += 1
-        original(self, flowables)
-
-    monkeypatch.setattr(BaseDocTemplate, "handle_flowable", counting)
-    cases = [build_case(fields(**variant)) for variant in VARIANTS]
-    short = [render_pdf(case, DEFAULT_SITE) for case in cases]
-    short_way_missed, ordinary = ordinary, 0
-    monkeypatch.setattr(pdf, "DischargeDocTemplate", BaseDocTemplate)  # ReportLab's own, for every flowable
-    plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
-    assert short_way_missed < ordinary / 2, (short_way_missed, ordinary)
-    assert short == plain
-
-
 def test_tables_measured_once_per_answer_give_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     measured = 0
     original = Table._calc
@@ -425,10 +404,12 @@ def test_tables_measured_once_per_answer_give_the_same_bytes(monkeypatch: pytest
 
     monkeypatch.setattr(Table, "_calc", counting)
     cases = [build_case(fields(**variant)) for variant in VARIANTS]
-    once = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    once = [rendered(case, speedups.QUICK) for case in cases]
     measured_once, measured = measured, 0
-    monkeypatch.setattr(pdf, "MeasuredTable", Table)  # ReportLab's own: measured on every wrap and split
-    plain = [render_pdf(case, DEFAULT_SITE) for case in cases]
+    own = dataclasses.replace(
+        speedups.QUICK, table=Table
+    )  # ReportLab's own: measured on every wrap and split
+    plain = [rendered(case, own) for case in cases]
     assert measured_once < measured * 0.85, (measured_once, measured)
     assert once == plain
 
@@ -458,7 +439,7 @@ def _spanned_table(table_class: type[Table]) -> Table:
 )
 def test_a_measured_table_answers_as_reportlabs_own(sizes: list[tuple[float, float]]) -> None:
     register_fonts()
-    remembering, plain = _spanned_table(pdf.MeasuredTable), _spanned_table(Table)
+    remembering, plain = _spanned_table(MeasuredTable), _spanned_table(Table)
     for width, height in sizes:
         assert remembering.wrap(width, height) == plain.wrap(width, height), (width, height)
         assert remembering._rowpositions == plain._rowpositions

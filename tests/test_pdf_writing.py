@@ -78,10 +78,11 @@ def test_values_are_formatted_as_reportlab_formats_them(value: object) -> None:
 @pytest.mark.parametrize("variant", RENDER_VARIANTS)
 def test_documents_are_the_bytes_reportlab_writes(variant: dict[str, str]) -> None:
     case = build_case(fields(**variant))
-    quick = render_pdf(case, DEFAULT_SITE)
-    assert pdfdoc.pdfdocEnc is pdf_writing.pdfdoc_encode and pdfdoc.PDFName is pdf_writing.pdf_name
-    assert pdfdoc.format is pdf_writing.pdf_format
-    assert ttfonts.makeToUnicodeCMap is pdf_writing.character_map
+    with pdf_writing.installed():
+        assert pdfdoc.pdfdocEnc is pdf_writing.pdfdoc_encode and pdfdoc.PDFName is pdf_writing.pdf_name
+        assert pdfdoc.format is pdf_writing.pdf_format
+        assert ttfonts.makeToUnicodeCMap is pdf_writing.character_map
+        quick = render_pdf(case, DEFAULT_SITE)
     with pdf_writing.as_reportlab_ships():
         assert pdfdoc.pdfdocEnc is pdf_writing._reportlab_encode
         assert pdfdoc.format is pdf_writing._reportlab_format

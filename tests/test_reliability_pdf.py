@@ -37,7 +37,7 @@ from dischargegen.case import MAX_MRN_LENGTH, MAX_NAME_LENGTH
 from dischargegen.cli import cli
 from dischargegen.errors import InputError, SiteSettingsError
 from dischargegen.pdf.fonts import BOLD, REGULAR, register_fonts
-from dischargegen.pdf.speedups.layout import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES
+from dischargegen.pdf.styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES
 from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site, parse_site
 from tests.helpers import GOOD, REPO, fields, pages, pdf_text, write_csv
 

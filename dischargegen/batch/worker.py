@@ -19,15 +19,16 @@ from ..content.templating import TemplateFailure
 from ..errors import ContentError, InputError, SiteSettingsError
 from ..files import write_atomically
 from ..interrupts import ignore_in_worker
+from ..pdf import speedups
 from ..render import render_document
 from ..site import SiteSettings
 
 PARENT_CHECK_SECONDS = 0.5
 # Net allocations between runs of Python's cyclic garbage collector over new objects (Python's default
-# is 700). ReportLab's canvas, frames and flowables point at each other, so each document leaves some
-# 350 objects in reference cycles and the collector must run; most of what a document allocates is
-# freed by reference counting long before, so a run every 10,000 finds little more to free than one
-# every 700 and costs far less in all. At most some megabytes wait for it.
+# is 700). ReportLab's canvas, frames and flowables point at each other, so each document leaves objects
+# in reference cycles and the collector must run; most of what a document allocates is freed by
+# reference counting long before, so a run every 10,000 finds little more to free than one every 700
+# and costs far less in all (docs/performance.md).
 YOUNG_GENERATION_THRESHOLD = 10_000
 
 
@@ -69,8 +70,8 @@ def warm_up(site: SiteSettings) -> None:
 
 def settle_for_rendering() -> None:
     """Once warm: leave what is loaded (fonts, compiled templates, remembered paragraphs) out of the
-    collector's walks, and let it run less often. Its walks, now and then over every object in the
-    process, took 200 warm documents from 49.2 to 53.8 million instructions each (callgrind). Objects
+    collector's walks, and let it run less often: its walks, now and then over every object in the
+    process, cost every document a share (see docs/performance.md). Objects
     frozen earlier by the host process are its own business: then nothing is frozen here."""
     if gc.get_freeze_count() == 0:
         gc.freeze()
@@ -80,12 +81,14 @@ def settle_for_rendering() -> None:
 
 @contextlib.contextmanager
 def settled_for_rendering() -> Iterator[None]:
-    """settle_for_rendering for a while, in a process that goes on afterwards (--jobs 1, library use):
-    the collector's settings are put back at the end. Forked workers start from these settings."""
+    """settle_for_rendering for a while, in a process that goes on afterwards (--jobs 1, library use),
+    with the speed-ups that replace ReportLab functions process-wide: the collector's settings and
+    ReportLab's functions are put back at the end. Forked workers start from these settings."""
     threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
     settle_for_rendering()
     try:
-        yield
+        with speedups.process_wide():
+            yield
     finally:
         gc.set_threshold(*threshold)
         if frozen == 0:
@@ -97,6 +100,7 @@ def start_worker(site: SiteSettings, out_dir: Path) -> None:
     ignore_in_worker(stop_signals=True)  # the command's process winds the run down (interrupts.py)
     _exit_with_parent()
     warm_up(site)
+    speedups.install_in_worker()  # a process of our own: ReportLab's functions are ours to replace
     settle_for_rendering()
 
 

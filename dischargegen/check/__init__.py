@@ -20,6 +20,7 @@ from ..content import RenderedContent, render_content
 from ..content.blocks import Section
 from ..errors import ContentError
 from ..interrupts import ignore_in_worker, signals_held
+from ..pdf import speedups
 from ..render import render_document
 from ..site import SiteSettings
 from .matrix import Variant, all_variants
@@ -181,6 +182,11 @@ def _check_in_worker(variant: Variant, site: SiteSettings) -> VariantResult:
     return check_variant(variant, site)
 
 
+def _start_check_worker() -> None:
+    ignore_in_worker(stop_signals=False)
+    speedups.install_in_worker()  # a process of our own: ReportLab's functions are ours to replace
+
+
 def run_check(site: SiteSettings, variants: Iterable[Variant] | None = None, jobs: int = 1) -> CheckReport:
     """Check the given variants (default: the whole matrix) in `jobs` processes. Raises DischargeGenError
     for broken settings or templates."""
@@ -195,9 +201,7 @@ def run_check(site: SiteSettings, variants: Iterable[Variant] | None = None, job
     rest = chosen[1:]
     if jobs > 1 and len(rest) > 1:
         # Workers leave Ctrl-C to this process, which cancels what has not started instead of waiting.
-        pool = ProcessPoolExecutor(
-            max_workers=jobs, initializer=functools.partial(ignore_in_worker, stop_signals=False)
-        )
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_check_worker)
         try:
             chunk = max(1, len(rest) // (jobs * 4))
             with signals_held():  # the first task starts the pool (interrupts.signals_held)

@@ -23,7 +23,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
-    Frame,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -31,7 +30,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.doctemplate import _addGeneratedContent
 
 from .._version import __version__
 from ..case import Case
@@ -41,9 +39,11 @@ from ..content.markup import Block, Section
 from ..content.templating import TemplateFailure
 from ..logo import draw_logo
 from ..site import SiteSettings
+from . import speedups
 from .fonts import BOLD, REGULAR, register_fonts
-from .speedups import writer as pdf_writing
-from .speedups.layout import (
+from .speedups import Kit
+from .speedups.paragraphs import fix_font_codes
+from .styles import (
     CALL_BORDER,
     CALL_FILL,
     EMERGENCY,
@@ -58,7 +58,6 @@ from .speedups.layout import (
     Styles,
     styles_for,
 )
-from .speedups.paragraphs import MemoParagraph, fix_font_codes, remembering
 
 PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
 BULLET = "\u2022"
@@ -66,7 +65,7 @@ BULLET = "\u2022"
 
 def escape(text: str) -> str:
     """&, < and > as entities, as xml.sax.saxutils.escape does; importing that module loads
-    urllib.request too, some 35 ms of every command's start."""
+    urllib.request too, which every command would wait for at its start."""
     return html.escape(text, quote=False)
 
 
@@ -108,34 +107,12 @@ class CheckItem(Flowable):  # type: ignore[misc]
         self.paragraph.drawOn(self.canv, self.indent, 0)
 
 
-class MeasuredTable(Table):  # type: ignore[misc]
-    """A Table that does not measure itself again for nothing. ReportLab measures a table (every row's
-    cells) on each wrap and again on each split, and a table in a keep-together group is measured once
-    at an unlimited height, then again where it lands: some 13 measurings a document where 10 give
-    new answers. A measurement is reused at the same width when the height is the same, or when the
-    table was measured whole and fits in the new height: ReportLab stops measuring rows early only past
-    the height it was given (and only in a table with row spans), so a whole measurement is the same at
-    any height it fits in."""
-
-    _measured: tuple[float, float, bool] | None = None  # width, height, whole
-
-    def _calc(self, availWidth: float, availHeight: float) -> None:  # noqa: N803 (ReportLab's names)
-        measured = self._measured
-        if (
-            measured is not None
-            and measured[0] == availWidth
-            and (measured[1] == availHeight or (measured[2] and self._height <= availHeight))
-        ):
-            return
-        super()._calc(availWidth, availHeight)
-        self._measured = (availWidth, availHeight, self._hmax == len(self._cellvalues))
-
-
-def _signature(block: Block, styles: Styles, width: float) -> Table:
+def _signature(kit: Kit, block: Block, styles: Styles, width: float) -> Table:
     sign = block.attributes.get("sign", "")
     date = block.attributes.get("date", "")
-    table = MeasuredTable(
-        [["", ""], [MemoParagraph(escape(sign), styles.small), MemoParagraph(escape(date), styles.small)]],
+    paragraph = kit.paragraph
+    table = kit.table(
+        [["", ""], [paragraph(escape(sign), styles.small), paragraph(escape(date), styles.small)]],
         colWidths=[width * 0.64, width * 0.36],
         rowHeights=[styles.body_size * 2.6, None],
     )
@@ -155,78 +132,28 @@ def _signature(block: Block, styles: Styles, width: float) -> Table:
     return table
 
 
-def _flowable(block: Block, styles: Styles, width: float, in_emergency: bool) -> Flowable:
+def _flowable(kit: Kit, block: Block, styles: Styles, width: float, in_emergency: bool) -> Flowable:
     markup = _markup(block)
+    paragraph = kit.paragraph
     if block.kind == "h1":
-        return MemoParagraph(markup, styles.title)
+        return paragraph(markup, styles.title)
     if block.kind == "h2":
-        return MemoParagraph(markup, styles.emergency_heading if in_emergency else styles.heading)
+        return paragraph(markup, styles.emergency_heading if in_emergency else styles.heading)
     if block.kind == "h3":
-        return MemoParagraph(markup, styles.subheading)
+        return paragraph(markup, styles.subheading)
     if block.kind == "bullet":
-        return MemoParagraph(markup, styles.bullet, bulletText=BULLET)
+        return paragraph(markup, styles.bullet, bulletText=BULLET)
     if block.kind == "number":
-        return MemoParagraph(markup, styles.bullet, bulletText=f"{block.number}.")
+        return paragraph(markup, styles.bullet, bulletText=f"{block.number}.")
     if block.kind == "check":
         box = styles.body_size * 0.9
-        return CheckItem(MemoParagraph(markup, styles.body), box, box * 1.8)
+        return CheckItem(paragraph(markup, styles.body), box, box * 1.8)
     if block.kind == "signature":
-        return _signature(block, styles, width)
-    return MemoParagraph(markup, styles.body)
+        return _signature(kit, block, styles, width)
+    return paragraph(markup, styles.body)
 
 
-class DischargeDocTemplate(BaseDocTemplate):  # type: ignore[misc]
-    """BaseDocTemplate with a short way for the commonest flowable: a paragraph that asks for no page or
-    frame break before it and is not kept with the next one. ReportLab's handle_flowable checks each
-    flowable for breaks, keep-with-next groups and action flowables (for a paragraph like that, all
-    no-ops) before placing it; here it is placed at once, with the same bookkeeping after. Anything
-    else, or a paragraph that does not fit (it must split), goes the ordinary way: a placing that fails
-    changes nothing, so ReportLab's own attempt finds the frame as it was."""
-
-    def handle_flowable(self, flowables: list[Any]) -> None:
-        first = flowables[0]
-        if type(first) is MemoParagraph and _placed_without_ceremony(first):
-            frame = self.frame
-            if frame.add(first, self.canv, trySplit=self.allowSplitting):
-                del flowables[0]
-                self._curPageFlowableCount += 1
-                self.afterFlowable(first)
-                _addGeneratedContent(flowables, frame)
-                return
-        super().handle_flowable(flowables)
-
-
-def _placed_without_ceremony(paragraph: MemoParagraph) -> bool:
-    """True when BaseDocTemplate.handle_breakBefore and handle_keepWithNext would leave it alone."""
-    style = paragraph.style
-    return not (
-        hasattr(paragraph, "_skipMeNextTime")
-        or getattr(paragraph, "pageBreakBefore", 0) == 1
-        or getattr(style, "pageBreakBefore", 0) == 1
-        or getattr(paragraph, "frameBreakBefore", 0) == 1
-        or getattr(style, "frameBreakBefore", 0) == 1
-        or paragraph.getKeepWithNext()
-    )
-
-
-class MeasuredKeepTogether(KeepTogether):  # type: ignore[misc]
-    """KeepTogether measures its content against a deep copy of the page frame, for flowables that add
-    to the frame while measured (footnotes and the like). Ours never do, and every heading is kept with
-    what follows it, so the copies were some 3% of a document: measure with the frame out of sight."""
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        template: Any = getattr(getattr(self, "canv", None), "_doctemplate", None)
-        frame = getattr(template, "frame", None)
-        if frame is None:
-            return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
-        template.frame = None
-        try:
-            return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
-        finally:
-            template.frame = frame
-
-
-class NeverSplit(MeasuredKeepTogether):
+class NeverSplit(KeepTogether):  # type: ignore[misc]
     """The emergency box and the receipt: always on one page, never split. One taller than a whole page
     cannot be kept together and ReportLab would split it anyway, so it is refused, naming it (never a
     value)."""
@@ -247,6 +174,16 @@ class NeverSplit(MeasuredKeepTogether):
         return super().split(availWidth, availHeight)  # type: ignore[no-any-return]
 
 
+class MeasuredNeverSplit(NeverSplit, speedups.MeasuredKeepTogether):
+    """NeverSplit, measured as the speed-ups measure a keep-together group."""
+
+
+def _never_split(kit: Kit, flowables: list[Flowable], name: str) -> NeverSplit:
+    if issubclass(kit.keep_together, speedups.MeasuredKeepTogether):
+        return MeasuredNeverSplit(flowables, name)
+    return NeverSplit(flowables, name)
+
+
 def _box_name(section: Section, number: int, private: Sequence[str]) -> str:
     """How an error names a section: by its heading, unless the heading holds a patient value."""
     noun = "section" if section.kind == "receipt" else "box"
@@ -257,23 +194,13 @@ def _box_name(section: Section, number: int, private: Sequence[str]) -> str:
     return f'the {section.kind} {noun} (<section class="{section.kind}"> number {number} of the document)'
 
 
-class BodyFrame(Frame):  # type: ignore[misc]
-    """The page's text frame. ReportLab asks every frame, for every flowable placed, whether it holds
-    generated content or frame backgrounds, with getattr and a default; Frame answers a missing attribute
-    through a Python __getattr__ that raises, about 2% of a document. Saying "none" up front gives the
-    same answers: the instance attributes ReportLab sets when there are some still come first."""
-
-    _generated_content = None
-    _frameBGs = None  # noqa: N815 (ReportLab's name)
-
-
-def _boxed(section: Section, styles: Styles, width: float, name: str = "") -> Flowable:
+def _boxed(kit: Kit, section: Section, styles: Styles, width: float, name: str = "") -> Flowable:
     """A section in a box. One row per block, so a long box can still break between pages."""
     emergency = section.kind == "emergency"
     pad = styles.body_size * 0.7
     inner = width - 2 * pad
-    rows = [[_flowable(block, styles, inner, emergency)] for block in section.blocks]
-    table = MeasuredTable(rows, colWidths=[width], splitByRow=1)
+    rows = [[_flowable(kit, block, styles, inner, emergency)] for block in section.blocks]
+    table = kit.table(rows, colWidths=[width], splitByRow=1)
     commands: list[tuple[Any, ...]] = [
         ("LEFTPADDING", (0, 0), (-1, -1), pad),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
@@ -298,25 +225,30 @@ def _boxed(section: Section, styles: Styles, width: float, name: str = "") -> Fl
             ("BACKGROUND", (0, 0), (-1, -1), SUMMARY_FILL),
         ]
     table.setStyle(TableStyle(commands))
-    flowable: Flowable = NeverSplit([table], name or "the emergency box") if emergency else table
+    flowable: Flowable = _never_split(kit, [table], name or "the emergency box") if emergency else table
     return flowable
 
 
 def build_story(
-    content: RenderedContent, styles: Styles, width: float, private: Sequence[str] = ()
+    content: RenderedContent,
+    styles: Styles,
+    width: float,
+    private: Sequence[str] = (),
+    kit: Kit | None = None,
 ) -> list[Flowable]:
     """The flowables of the document body. `private`: patient values an error must never name."""
+    kit = kit or speedups.kit()
     story: list[Flowable] = []
     for number, section in enumerate(content.sections, start=1):
         if section.kind in ("summary", "call", "emergency"):
             name = _box_name(section, number, private)
-            story += [Spacer(1, styles.body_size * 0.8), _boxed(section, styles, width, name)]
+            story += [Spacer(1, styles.body_size * 0.8), _boxed(kit, section, styles, width, name)]
         elif section.kind == "receipt":
             # Kept on one page, as the signatures must be; never split (see NeverSplit).
-            blocks = [_flowable(b, styles, width, False) for b in section.blocks]
-            story.append(NeverSplit(blocks, _box_name(section, number, private)))
+            blocks = [_flowable(kit, b, styles, width, False) for b in section.blocks]
+            story.append(_never_split(kit, blocks, _box_name(section, number, private)))
         else:
-            story += [_flowable(block, styles, width, False) for block in section.blocks]
+            story += [_flowable(kit, block, styles, width, False) for block in section.blocks]
     return story
 
 
@@ -453,7 +385,7 @@ def _footer_lines(text: str, size: float, width: float) -> tuple[list[str], floa
 
 
 def _page_frame(
-    case: Case, site: SiteSettings, content: RenderedContent, styles: Styles
+    case: Case, site: SiteSettings, content: RenderedContent, styles: Styles, kit: Kit | None = None
 ) -> tuple[type[Canvas], Callable[..., None]]:
     """A Canvas class that draws the footer once the page count is known, and the on-page hook that draws
     the identification header (and the logo on page one)."""
@@ -476,6 +408,7 @@ def _page_frame(
         for block in section.blocks:
             every_text += [block.text, *block.attributes.values()]
     document_text = "".join(every_text)
+    reuses_drawings = (kit or speedups.kit()).reuses_drawings
 
     class PageFrameCanvas(Canvas):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -505,7 +438,7 @@ def _page_frame(
             self.setLineWidth(0.8)
             rule_y = page_height - rule
             self.line(MARGIN_SIDE, rule_y, page_width - MARGIN_SIDE, rule_y)
-            if remembering():
+            if reuses_drawings:
                 self._header[width] = self._code[start:]
 
         def _draw_footer(self, page: int, pages: int) -> None:
@@ -532,7 +465,7 @@ def _page_frame(
                 self.setFont(REGULAR, left_size)
                 for index, line in enumerate(lines):
                     self.drawString(MARGIN_SIDE, y + step * (len(lines) - 1 - index), line)
-                if remembering():
+                if reuses_drawings:
                     self._footer_left[(tuple(lines), left_size)] = self._code[start:]
             self.setFont(BOLD, page_size)
             self.drawRightString(page_width - MARGIN_SIDE, y, page_text)
@@ -565,15 +498,18 @@ def _page_frame(
     return PageFrameCanvas, on_page
 
 
-def build_pdf_counted(case: Case, site: SiteSettings, content: RenderedContent) -> tuple[bytes, int]:
-    """The PDF and its page count (the batch manifest lists it; parsing the PDF again would cost more)."""
+def build_pdf_counted(
+    case: Case, site: SiteSettings, content: RenderedContent, kit: Kit | None = None
+) -> tuple[bytes, int]:
+    """The PDF and its page count (the batch manifest lists it; parsing the PDF again would cost more).
+    `kit`: the classes to lay it out with; by default what the speed-ups offer now."""
     register_fonts()
-    pdf_writing.install()
+    kit = kit or speedups.kit()
     styles = styles_for(case.large_print)
     page_size = PAGE_SIZES[case.paper or site.document.paper]
     width = page_size[0] - 2 * MARGIN_SIDE
     buffer = io.BytesIO()
-    document = DischargeDocTemplate(
+    document = BaseDocTemplate(
         buffer,
         pagesize=page_size,
         leftMargin=MARGIN_SIDE,
@@ -589,15 +525,15 @@ def build_pdf_counted(case: Case, site: SiteSettings, content: RenderedContent) 
         lang=PDF_LANGUAGE[content.language],
         invariant=1,
         displayDocTitle=1,
-        keepTogetherClass=MeasuredKeepTogether,  # headings are kept with what follows them
+        keepTogetherClass=kit.keep_together,  # headings are kept with what follows them
     )
-    canvas_class, on_page = _page_frame(case, site, content, styles)
-    frame = BodyFrame(
+    canvas_class, on_page = _page_frame(case, site, content, styles, kit)
+    frame = kit.frame(
         MARGIN_SIDE, MARGIN_BOTTOM, width, page_size[1] - MARGIN_TOP - MARGIN_BOTTOM,
         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
     )  # fmt: skip
     document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    document.build(build_story(content, styles, width, patient_values(case)), canvasmaker=canvas_class)
+    document.build(build_story(content, styles, width, patient_values(case), kit), canvasmaker=canvas_class)
     return with_content_id(buffer.getvalue()), int(document.page)
 
 

@@ -1,92 +1,56 @@
-"""Type sizes, spacing and colours for normal and large print. Sizes follow the brief: body 14 pt
-(large print 18 pt), line spacing about 1.4, left-aligned ragged right, margins about one inch."""
+"""Layout classes that skip work ReportLab repeats for nothing: the same layout, the same bytes."""
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
+from typing import Any
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4, LETTER
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import inch
-
-from ..fonts import BOLD, REGULAR
-
-PAGE_SIZES = {"letter": LETTER, "a4": A4}
-MARGIN_SIDE = 0.9 * inch
-MARGIN_TOP = 1.25 * inch  # room for the two-identifier header
-MARGIN_BOTTOM = 0.95 * inch  # room for the page footer
-
-INK = colors.HexColor("#111111")
-EMERGENCY = colors.HexColor("#9B1111")
-CALL_BORDER = colors.HexColor("#6B4E00")
-CALL_FILL = colors.HexColor("#FFF6D9")
-SUMMARY_BORDER = colors.HexColor("#1F4E79")
-SUMMARY_FILL = colors.HexColor("#EAF1F8")
-RULE = colors.HexColor("#555555")
+from reportlab.platypus import Frame, KeepTogether, Table
 
 
-@dataclass(frozen=True)
-class Styles:
-    body: ParagraphStyle
-    bullet: ParagraphStyle
-    title: ParagraphStyle
-    heading: ParagraphStyle
-    subheading: ParagraphStyle
-    emergency_heading: ParagraphStyle
-    small: ParagraphStyle
-    body_size: float
-    header_size: float
-    footer_size: float
+class MeasuredTable(Table):  # type: ignore[misc]
+    """A Table that does not measure itself again for nothing. ReportLab measures a table (every row's
+    cells) on each wrap and again on each split, and a table in a keep-together group is measured once
+    at an unlimited height, then again where it lands, mostly to the same answer. A measurement is reused at the same width when the height is the same, or when the
+    table was measured whole and fits in the new height: ReportLab stops measuring rows early only past
+    the height it was given (and only in a table with row spans), so a whole measurement is the same at
+    any height it fits in."""
+
+    _measured: tuple[float, float, bool] | None = None  # width, height, whole
+
+    def _calc(self, availWidth: float, availHeight: float) -> None:  # noqa: N803 (ReportLab's names)
+        measured = self._measured
+        if (
+            measured is not None
+            and measured[0] == availWidth
+            and (measured[1] == availHeight or (measured[2] and self._height <= availHeight))
+        ):
+            return
+        super()._calc(availWidth, availHeight)
+        self._measured = (availWidth, availHeight, self._hmax == len(self._cellvalues))
 
 
-@functools.cache
-def styles_for(large_print: bool) -> Styles:
-    size = 18.0 if large_print else 14.0
-    leading = round(size * 1.4, 1)
-    body = ParagraphStyle(
-        "body",
-        fontName=REGULAR,
-        fontSize=size,
-        leading=leading,
-        alignment=TA_LEFT,
-        textColor=INK,
-        spaceAfter=size * 0.45,
-    )
-    bullet = ParagraphStyle(
-        "bullet", parent=body, leftIndent=size * 1.4, bulletIndent=size * 0.3, spaceAfter=size * 0.3
-    )
-    title = ParagraphStyle(
-        "title", parent=body, fontName=BOLD, fontSize=size * 1.7, leading=size * 2.1, spaceAfter=size * 0.6
-    )
-    heading = ParagraphStyle(
-        "heading",
-        parent=body,
-        fontName=BOLD,
-        fontSize=size * 1.3,
-        leading=size * 1.7,
-        spaceBefore=size * 0.9,
-        spaceAfter=size * 0.35,
-        keepWithNext=1,
-    )
-    subheading = ParagraphStyle(
-        "subheading", parent=heading, fontSize=size * 1.1, leading=size * 1.5, spaceBefore=size * 0.5
-    )
-    emergency_heading = ParagraphStyle(
-        "emergency_heading", parent=heading, textColor=colors.white, spaceBefore=0, spaceAfter=0
-    )
-    small = ParagraphStyle("small", parent=body, fontSize=size * 0.8, leading=size * 1.05, spaceAfter=0)
-    return Styles(
-        body=body,
-        bullet=bullet,
-        title=title,
-        heading=heading,
-        subheading=subheading,
-        emergency_heading=emergency_heading,
-        small=small,
-        body_size=size,
-        header_size=13.0 if large_print else 11.0,
-        footer_size=12.0 if large_print else 10.0,
-    )
+class MeasuredKeepTogether(KeepTogether):  # type: ignore[misc]
+    """KeepTogether measures its content against a deep copy of the page frame, for flowables that add
+    to the frame while measured (footnotes and the like). Ours never do, and every heading is kept with
+    what follows it, so the copies are many and wasted: measure with the frame out of sight."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        template: Any = getattr(getattr(self, "canv", None), "_doctemplate", None)
+        frame = getattr(template, "frame", None)
+        if frame is None:
+            return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
+        template.frame = None
+        try:
+            return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
+        finally:
+            template.frame = frame
+
+
+class BodyFrame(Frame):  # type: ignore[misc]
+    """The page's text frame. ReportLab asks every frame, for every flowable placed, whether it holds
+    generated content or frame backgrounds, with getattr and a default; Frame answers a missing attribute
+    through a Python __getattr__ that raises, for every one of those questions. Saying "none" up front gives the
+    same answers: the instance attributes ReportLab sets when there are some still come first."""
+
+    _generated_content = None
+    _frameBGs = None  # noqa: N815 (ReportLab's name)

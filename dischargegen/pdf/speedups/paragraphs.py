@@ -2,9 +2,9 @@
 
 A batch renders the same sentences thousands of times: most of a document is template text, only names,
 dates and numbers change. ReportLab parses every paragraph's markup and breaks it into lines from scratch
-each time, about a third of the rendering time. This keeps both results, keyed by the exact markup, style
-and width, so the output is byte-for-byte what plain Paragraphs give (tests/test_paragraph_memory.py
-compares against rendering with `caches_disabled`).
+each time, a large part of the rendering time. This keeps both results, keyed by the exact markup, style
+and width, so the output is byte-for-byte what plain Paragraphs give (tests/test_speedups.py compares
+against rendering with the speed-ups switched off).
 
 Only a paragraph's first wrap from freshly parsed text is remembered, and a paragraph asked again at the
 same width keeps its lines; ReportLab's re-wraps at another width and the pieces it makes when it splits a
@@ -25,12 +25,10 @@ Every table is bounded, so memory stays flat over any number of documents.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import itertools
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
 from reportlab.lib.rl_accel import fp_str
@@ -43,10 +41,10 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 PARSED_ENTRIES = 2048
-WRAPPED_ENTRIES = 2048  # about 2.5 KiB an entry: both tables full hold some 10 MiB a worker
-# A drawing is some 250 bytes of operators plus its key; there is one per sentence and set of font
-# codes. 1,000 of the benchmark's rows keep about 2,900 in use: a 2,048 table evicted drawings still in
-# use (7.7 sentences drawn afresh a document, against 0.7 now). Full, it holds some 5 MiB a worker.
+WRAPPED_ENTRIES = 2048
+# A drawing is a few hundred bytes of operators plus its key; there is one per sentence and set of font
+# codes, and a batch keeps thousands in use: a table too small evicts drawings still in use. What the
+# tables hold when full, and how many entries a batch uses: docs/performance.md.
 DRAWN_ENTRIES = 8192
 STATE_ENTRIES = 1024  # a state per set of characters beyond ASCII in the documents' text
 # What Paragraph.wrap (with breakLines) sets on the instance.
@@ -87,7 +85,6 @@ class _Bounded(Generic[K, V]):
 _parsed: _Bounded[tuple[Any, ...], tuple[Any, ...]] = _Bounded(PARSED_ENTRIES)
 _wrapped: _Bounded[tuple[Any, ...], dict[str, Any]] = _Bounded(WRAPPED_ENTRIES)
 _drawn: _Bounded[tuple[Any, ...], str] = _Bounded(DRAWN_ENTRIES)
-_enabled = True
 
 
 def clear_caches() -> None:
@@ -95,23 +92,6 @@ def clear_caches() -> None:
     _wrapped.clear()
     _drawn.clear()
     _state_numbers.clear()
-
-
-@contextlib.contextmanager
-def caches_disabled() -> Iterator[None]:
-    """Render as plain ReportLab would, remembering nothing: the reference the tests compare against."""
-    global _enabled
-    clear_caches()
-    _enabled = False
-    try:
-        yield
-    finally:
-        _enabled = True
-
-
-def remembering() -> bool:
-    """False inside `caches_disabled`: other drawings remembered per document (page headers) follow it."""
-    return _enabled
 
 
 def _beyond_ascii(text: str) -> str:
@@ -219,7 +199,7 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
         self, text: str | None, style: Any, bulletText: Any = None, frags: Any = None, **kw: Any
     ) -> None:
         self._memo_key: tuple[Any, ...] | None = None
-        if not _enabled or frags is not None or text is None:  # a piece of a split paragraph: not remembered
+        if frags is not None or text is None:  # a piece of a split paragraph: not remembered
             super().__init__(text, style, bulletText, frags, **kw)
             return
         key = (text, id(style), bulletText)
@@ -249,7 +229,7 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
             # draw it): the lines are the ones already made, and breaking them again would give the same.
             return self.width, self.height
         self._draw_key = None
-        if not _enabled or self._memo_key is None or not self._rememberable():
+        if self._memo_key is None or not self._rememberable():
             width, height = super().wrap(availWidth, availHeight)
             return width, height
         # Flat keys: a tuple's hash is not kept, so every lookup hashes each tuple nested in it.

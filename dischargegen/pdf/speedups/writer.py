@@ -1,10 +1,8 @@
-"""Quicker answers from four small functions ReportLab's PDF writer calls for every document.
+"""Quicker answers from four small functions ReportLab's PDF writer calls many times for every document.
 
-Writing a document's objects calls `pdfdocEnc` (text to PDFDocEncoding bytes) about 900 times,
-`PDFName` about 200 times and `format` (any value to its PDF bytes) some 500 times. The first two, with
-the pure-Python codec behind the first, were some 8% of a batch document; `format`'s type tests about
-1% more; `makeToUnicodeCMap`, which writes out some 250 character codes for each font subset, 1% more.
-The answers are unchanged:
+Writing a document's objects calls `pdfdocEnc` (text to PDFDocEncoding bytes), `PDFName` and `format`
+(any value to its PDF bytes) hundreds of times each, and `makeToUnicodeCMap` writes out some 250
+character codes for each font subset. The answers are unchanged:
 
 - PDFDocEncoding is a one-byte-per-character table that agrees with ASCII everywhere except 0x18-0x1F
   (breve, caron and other accents). Text that is ASCII without those eight characters is encoded as ASCII;
@@ -13,9 +11,12 @@ The answers are unchanged:
 - `format` tests a value against PDF objects first, then numbers, bytes and text, through two helper
   functions; most values are plain text, bytes or numbers, recognised here by their exact type first.
 - `makeToUnicodeCMap` depends only on the subset's name and codes, which repeat from one document to
-  the next (see fonts.py): remember its maps.
+  the next (see subsets.py): remember its maps.
 
-tests/test_pdf_writing.py and tests/test_paragraph_memory.py compare all four with ReportLab's own.
+They replace functions in ReportLab's modules, for every user of ReportLab in the process, so they are
+put in only in processes dischargegen owns (batch and check workers; `batch --jobs 1` for the length of
+the run, see speedups.process_wide), never by render_pdf. tests/test_pdf_writing.py compares all four
+with ReportLab's own.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ _reportlab_encode = pdfdoc.pdfdocEnc
 _reportlab_name = pdfdoc.PDFName
 _reportlab_format = pdfdoc.format
 _reportlab_character_map = ttfonts.makeToUnicodeCMap
-CHARACTER_MAP_ENTRIES = 256  # as many as fonts.py keeps subset files (64 a font) and their parts
+CHARACTER_MAP_ENTRIES = 256  # as many as subsets.py keeps subset files (64 a font) and their parts
 _NOT_AS_ASCII = re.compile("[\x18-\x1f]")
 
 
@@ -86,15 +87,30 @@ def _set(encode: Any, name: Any, format_value: Any, make_character_map: Any) -> 
     ttfonts.makeToUnicodeCMap = make_character_map
 
 
-@functools.cache
 def install() -> None:
-    """Put all four in ReportLab's PDF writer, once per process."""
+    """Put all four in ReportLab's PDF writer, for the rest of the process (a worker dischargegen owns)."""
     _set(pdfdoc_encode, pdf_name, pdf_format, character_map)
+
+
+def installed_now() -> bool:
+    return pdfdoc.pdfdocEnc is pdfdoc_encode
+
+
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """All four in ReportLab's PDF writer for a while; what was there before is put back after."""
+    before = pdfdoc.pdfdocEnc, pdfdoc.PDFName, pdfdoc.format, ttfonts.makeToUnicodeCMap
+    install()
+    try:
+        yield
+    finally:
+        _set(*before)
 
 
 @contextlib.contextmanager
 def as_reportlab_ships() -> Iterator[None]:
-    """ReportLab's own functions for a while: the reference for tests, and bare ReportLab in the benchmark."""
+    """ReportLab's own functions for a while (with the speed-ups switched off, and bare ReportLab in the
+    benchmark); what was there before is put back after."""
     installed = pdfdoc.pdfdocEnc, pdfdoc.PDFName, pdfdoc.format, ttfonts.makeToUnicodeCMap
     _set(_reportlab_encode, _reportlab_name, _reportlab_format, _reportlab_character_map)
     try:

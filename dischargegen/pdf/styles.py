@@ -1,0 +1,92 @@
+"""Type sizes, spacing and colours for normal and large print. Sizes follow the brief: body 14 pt
+(large print 18 pt), line spacing about 1.4, left-aligned ragged right, margins about one inch."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+
+from .fonts import BOLD, REGULAR
+
+PAGE_SIZES = {"letter": LETTER, "a4": A4}
+MARGIN_SIDE = 0.9 * inch
+MARGIN_TOP = 1.25 * inch  # room for the two-identifier header
+MARGIN_BOTTOM = 0.95 * inch  # room for the page footer
+
+INK = colors.HexColor("#111111")
+EMERGENCY = colors.HexColor("#9B1111")
+CALL_BORDER = colors.HexColor("#6B4E00")
+CALL_FILL = colors.HexColor("#FFF6D9")
+SUMMARY_BORDER = colors.HexColor("#1F4E79")
+SUMMARY_FILL = colors.HexColor("#EAF1F8")
+RULE = colors.HexColor("#555555")
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    bullet: ParagraphStyle
+    title: ParagraphStyle
+    heading: ParagraphStyle
+    subheading: ParagraphStyle
+    emergency_heading: ParagraphStyle
+    small: ParagraphStyle
+    body_size: float
+    header_size: float
+    footer_size: float
+
+
+@functools.cache
+def styles_for(large_print: bool) -> Styles:
+    size = 18.0 if large_print else 14.0
+    leading = round(size * 1.4, 1)
+    body = ParagraphStyle(
+        "body",
+        fontName=REGULAR,
+        fontSize=size,
+        leading=leading,
+        alignment=TA_LEFT,
+        textColor=INK,
+        spaceAfter=size * 0.45,
+    )
+    bullet = ParagraphStyle(
+        "bullet", parent=body, leftIndent=size * 1.4, bulletIndent=size * 0.3, spaceAfter=size * 0.3
+    )
+    title = ParagraphStyle(
+        "title", parent=body, fontName=BOLD, fontSize=size * 1.7, leading=size * 2.1, spaceAfter=size * 0.6
+    )
+    heading = ParagraphStyle(
+        "heading",
+        parent=body,
+        fontName=BOLD,
+        fontSize=size * 1.3,
+        leading=size * 1.7,
+        spaceBefore=size * 0.9,
+        spaceAfter=size * 0.35,
+        keepWithNext=1,
+    )
+    subheading = ParagraphStyle(
+        "subheading", parent=heading, fontSize=size * 1.1, leading=size * 1.5, spaceBefore=size * 0.5
+    )
+    emergency_heading = ParagraphStyle(
+        "emergency_heading", parent=heading, textColor=colors.white, spaceBefore=0, spaceAfter=0
+    )
+    small = ParagraphStyle("small", parent=body, fontSize=size * 0.8, leading=size * 1.05, spaceAfter=0)
+    return Styles(
+        body=body,
+        bullet=bullet,
+        title=title,
+        heading=heading,
+        subheading=subheading,
+        emergency_heading=emergency_heading,
+        small=small,
+        body_size=size,
+        header_size=13.0 if large_print else 11.0,
+        footer_size=12.0 if large_print else 10.0,
+    )
