@@ -26,7 +26,6 @@ REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
 README = REPO / "README.md"
 # Written by the speed-ups branch from the README's old "Performance" section; linked from here already.
-ELSEWHERE = {DOCS / "performance.md"}
 
 COG_BLOCK = re.compile(r"<!-- \[\[\[cog .*?\[\[\[end\]\]\] -->", re.DOTALL)
 
@@ -151,8 +150,6 @@ def relative_links() -> list[tuple[str, Path]]:
 
 @pytest.mark.parametrize(("link", "target"), relative_links(), ids=[link for link, _ in relative_links()])
 def test_links_lead_to_files(link: str, target: Path) -> None:
-    if target in ELSEWHERE and not target.exists():
-        pytest.skip(f"{target.name} comes from another branch")
     assert target.exists(), link
 
 
@@ -166,7 +163,7 @@ def test_no_module_cites_a_missing_docs_file() -> None:
     for module in sorted((REPO / "dischargegen").rglob("*.py")):
         for cited in re.findall(r"docs/[\w.-]+\.md", module.read_text(encoding="utf-8")):
             path = REPO / cited
-            assert path.exists() or path in ELSEWHERE, f"{module.relative_to(REPO)} cites {cited}"
+            assert path.exists(), f"{module.relative_to(REPO)} cites {cited}"
 
 
 def first_command() -> list[list[str]]:

@@ -30,7 +30,7 @@ from dischargegen.pdf.speedups import writer
 from dischargegen.pdf.speedups.paragraphs import MemoParagraph
 from dischargegen.site import DEFAULT_SITE, SiteSettings
 from dischargegen.sources.csv import read_csv_records
-from tests.conftest import BASE_FIELDS, REPO, fields, pdf_text
+from tests.helpers import BASE_FIELDS, REPO, fields, pdf_text
 
 OVERRIDE_SENTENCE = "so you stayed awake the whole time."
 HOST_FONT = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
@@ -169,7 +169,7 @@ def test_workers_of_our_own_put_the_writer_functions_in_unless_switched_off() ->
         "from dischargegen.pdf import speedups\n"
         "from dischargegen.pdf.speedups import writer\n"
         "from dischargegen.site import DEFAULT_SITE\n"
-        "from tests.conftest import fields\n"
+        "from tests.helpers import fields\n"
         "_start_check_worker()\n"
         "checker = writer.installed_now()\n"
         "writer._set(writer._reportlab_encode, writer._reportlab_name, writer._reportlab_format,"
@@ -254,7 +254,7 @@ def test_a_hosts_font_named_notosans_is_neither_touched_nor_used() -> None:
         "from dischargegen.pdf.fonts import BOLD, REGULAR, first_undrawable\n"
         "from dischargegen.pdf.speedups.subsets import RememberingTTFont\n"
         "from dischargegen.site import DEFAULT_SITE\n"
-        "from tests.conftest import fields\n"
+        "from tests.helpers import fields\n"
         "pdf = render_pdf(build_case(fields(patient_name='Νίκος Ζαχαρίου')), DEFAULT_SITE)\n"
         "sys.stdout.buffer.write(pdf)\n"
         "assert all(pdfmetrics.getFont(font.fontName) is font for font in hosts), 'host font replaced'\n"

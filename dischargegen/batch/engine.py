@@ -77,8 +77,8 @@ from .worker import (
 
 # Results wait in input order; this many renders per worker may be in flight at once.
 WINDOW_PER_WORKER = 8
-# Rows sent to a worker in one task. Each task costs the command's process some 0.6 ms of CPU (pickling,
-# its pool threads, waking up), which the workers need: sending four at a time cut it to a third.
+# Rows sent to a worker in one task. Each task costs the command's process CPU (pickling, its pool
+# threads, waking up) that the workers need; a few rows a task share that cost (docs/performance.md).
 ROWS_PER_TASK = 4
 FAILED_LINES_SHOWN = 20
 
