@@ -21,6 +21,7 @@ from reportlab.platypus import Frame, KeepTogether, Paragraph, Table, TableStyle
 from dischargegen import build_case, pdf, render_pdf
 from dischargegen.case import Case
 from dischargegen.content import render_content
+from dischargegen.pdf import page as pdf_page
 from dischargegen.pdf import speedups
 from dischargegen.pdf.fonts import BOLD, FONT_DIR, REGULAR, register_fonts
 from dischargegen.pdf.speedups import paragraphs
@@ -296,7 +297,7 @@ def _footers(site: SiteSettings, numbers: list[tuple[int, int]], kit: speedups.K
     register_fonts()
     case = build_case(fields())
     content = render_content(case, site)
-    canvas_class, _ = pdf._page_frame(case, site, content, styles_for(False), kit)
+    canvas_class, _ = pdf_page.page_frame(case, site, content, styles_for(False), kit)
     canvas = canvas_class(io.BytesIO(), pagesize=PAGE_SIZES["letter"])
     drawn = []
     for page, pages in numbers:

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.pdfbase import pdfdoc, ttfonts
 
-from dischargegen import build_case, pdf, render_pdf
+from dischargegen import build_case, render_pdf
+from dischargegen.pdf import flowables
 from dischargegen.pdf.speedups import writer as pdf_writing
 from dischargegen.site import DEFAULT_SITE
 from tests.helpers import RENDER_VARIANTS, fields
@@ -96,4 +97,4 @@ def test_documents_are_the_bytes_reportlab_writes(variant: dict[str, str]) -> No
 def test_markup_escapes_as_saxutils_does(text: str) -> None:
     from xml.sax.saxutils import escape
 
-    assert pdf.escape(text) == escape(text)
+    assert flowables.escape(text) == escape(text)

@@ -36,6 +36,7 @@ from dischargegen import build_case, logo, pdf, render_pdf
 from dischargegen.case import MAX_MRN_LENGTH, MAX_NAME_LENGTH
 from dischargegen.cli import cli
 from dischargegen.errors import InputError, SiteSettingsError
+from dischargegen.pdf import page as pdf_page
 from dischargegen.pdf.fonts import BOLD, REGULAR, register_fonts
 from dischargegen.pdf.styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES
 from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site, parse_site
@@ -592,7 +593,7 @@ def test_a_long_name_and_mrn_never_overprint_or_run_off_the_page(
     for page in range(1, len(pages(data)) + 1):
         text = squeezed(" ".join(line.text for line in header if line.page == page))
         assert squeezed(WIDE_NAME) in text and UUID_MRN in text, page
-        assert min(line.size for line in header if line.page == page) >= pdf.READABLE_SIZE
+        assert min(line.size for line in header if line.page == page) >= pdf_page.READABLE_SIZE
 
 
 def test_the_widest_name_and_mrn_fit_beside_a_logo(tmp_path: Path) -> None:
@@ -632,12 +633,12 @@ def test_the_header_layout_always_fits_and_keeps_every_character(
     register_fonts()
     patient = f"Paciente: {' '.join(name.split())}"
     identifiers = ["Fecha de nacimiento: 30 de septiembre de 1944", f"Número de expediente médico: {mrn}"]
-    lines, rule = pdf._header_layout(patient, identifiers, size, width)
+    lines, rule = pdf_page._header_layout(patient, identifiers, size, width)
     assert rule <= MARGIN_TOP - 4
     assert lines[0][2] - lines[0][1] >= 0.25 * 72 - 0.01  # the first line's top is on the paper
     for font, font_size, _, text in lines:
         assert stringWidth(text, font, font_size) <= width + 0.01
-        assert font_size >= pdf.READABLE_SIZE
+        assert font_size >= pdf_page.READABLE_SIZE
     assert squeezed("".join(text for *_, text in lines)) == squeezed(patient + "".join(identifiers))
 
 
@@ -648,6 +649,6 @@ def test_a_name_a_little_too_long_is_made_a_little_smaller_not_wrapped() -> None
     while stringWidth(patient, BOLD, 12) <= width:
         patient += " Ann" if patient[-1] == "n" else "n"
     assert stringWidth(patient, BOLD, 10.5) <= width  # the case at hand: fits a little smaller
-    lines, _ = pdf._header_layout(patient, ["Date of birth: May 6, 1944", "MRN: 1"], 11.0, width)
+    lines, _ = pdf_page._header_layout(patient, ["Date of birth: May 6, 1944", "MRN: 1"], 11.0, width)
     assert [text for *_, text in lines] == [patient, "Date of birth: May 6, 1944     MRN: 1"]
     assert 10 <= lines[0][1] < 12

@@ -1,0 +1,223 @@
+"""The document body as ReportLab flowables: paragraphs, lists, checklists, boxed sections that never split
+and the signature block, built from the rendered content's sections."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from ..content import RenderedContent
+from ..content.markup import Block, Section
+from ..content.templating import TemplateFailure
+from . import speedups
+from .speedups import Kit
+from .styles import (
+    CALL_BORDER,
+    CALL_FILL,
+    EMERGENCY,
+    INK,
+    SUMMARY_BORDER,
+    SUMMARY_FILL,
+    Styles,
+)
+
+BULLET = "\u2022"
+
+
+def escape(text: str) -> str:
+    """&, < and > as entities, as xml.sax.saxutils.escape does; importing that module loads
+    urllib.request too, which every command would wait for at its start."""
+    return html.escape(text, quote=False)
+
+
+def _markup(block: Block) -> str:
+    """ReportLab paragraph markup for a block: every character of text is escaped, so input is literal."""
+    parts = []
+    for run in block.runs:
+        if run.text == "\n":
+            parts.append("<br/>")
+        elif run.bold:
+            parts.append(f"<b>{escape(run.text)}</b>")
+        else:
+            parts.append(escape(run.text))
+    return "".join(parts)
+
+
+class CheckItem(Flowable):  # type: ignore[misc]
+    """A list item with an empty square to tick, drawn as a shape (the font has no box glyph)."""
+
+    def __init__(self, paragraph: Paragraph, box_size: float, indent: float) -> None:
+        super().__init__()
+        self.paragraph = paragraph
+        self.box_size = box_size
+        self.indent = indent
+        self.spaceAfter = paragraph.style.spaceAfter
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        _, height = self.paragraph.wrap(available_width - self.indent, available_height)
+        self.width, self.height = available_width, height
+        return available_width, height
+
+    def draw(self) -> None:
+        style = self.paragraph.style
+        first_line_bottom = self.height - style.leading
+        box_bottom = first_line_bottom + (style.leading - self.box_size) / 2 - style.fontSize * 0.12
+        self.canv.setLineWidth(1.2)
+        self.canv.setStrokeColor(INK)
+        self.canv.rect(self.box_size * 0.15, box_bottom, self.box_size, self.box_size)
+        self.paragraph.drawOn(self.canv, self.indent, 0)
+
+
+def _signature(kit: Kit, block: Block, styles: Styles, width: float) -> Table:
+    sign = block.attributes.get("sign", "")
+    date = block.attributes.get("date", "")
+    paragraph = kit.paragraph
+    table = kit.table(
+        [["", ""], [paragraph(escape(sign), styles.small), paragraph(escape(date), styles.small)]],
+        colWidths=[width * 0.64, width * 0.36],
+        rowHeights=[styles.body_size * 2.6, None],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (0, 0), 1, INK),
+                ("LINEBELOW", (1, 0), (1, 0), 1, INK),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), styles.body_size),
+                ("RIGHTPADDING", (1, 0), (1, -1), 0),
+                ("TOPPADDING", (0, 1), (-1, 1), 3),
+                ("BOTTOMPADDING", (0, 1), (-1, 1), styles.body_size * 0.8),
+            ]
+        )
+    )
+    return table
+
+
+def _flowable(kit: Kit, block: Block, styles: Styles, width: float, in_emergency: bool) -> Flowable:
+    markup = _markup(block)
+    paragraph = kit.paragraph
+    if block.kind == "h1":
+        return paragraph(markup, styles.title)
+    if block.kind == "h2":
+        return paragraph(markup, styles.emergency_heading if in_emergency else styles.heading)
+    if block.kind == "h3":
+        return paragraph(markup, styles.subheading)
+    if block.kind == "bullet":
+        return paragraph(markup, styles.bullet, bulletText=BULLET)
+    if block.kind == "number":
+        return paragraph(markup, styles.bullet, bulletText=f"{block.number}.")
+    if block.kind == "check":
+        box = styles.body_size * 0.9
+        return CheckItem(paragraph(markup, styles.body), box, box * 1.8)
+    if block.kind == "signature":
+        return _signature(kit, block, styles, width)
+    return paragraph(markup, styles.body)
+
+
+class NeverSplit(KeepTogether):  # type: ignore[misc]
+    """The emergency box and the receipt: always on one page, never split. One taller than a whole page
+    cannot be kept together and ReportLab would split it anyway, so it is refused, naming it (never a
+    value)."""
+
+    def __init__(self, flowables: list[Flowable], name: str) -> None:
+        super().__init__(flowables)
+        self.name = name
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        if getattr(self, "_wrapInfo", None) != (availWidth, availHeight):
+            self.wrap(availWidth, availHeight)
+        frame = getattr(self, "_frame", None)
+        if frame is not None and frame._y2 - frame._y1 < self._H:
+            raise TemplateFailure(
+                f"{self.name} is taller than a page and must not be split across pages; shorten it"
+                " (fewer or shorter items), or move text out of it into a section of its own"
+            )
+        return super().split(availWidth, availHeight)  # type: ignore[no-any-return]
+
+
+class MeasuredNeverSplit(NeverSplit, speedups.MeasuredKeepTogether):
+    """NeverSplit, measured as the speed-ups measure a keep-together group."""
+
+
+def _never_split(kit: Kit, flowables: list[Flowable], name: str) -> NeverSplit:
+    if issubclass(kit.keep_together, speedups.MeasuredKeepTogether):
+        return MeasuredNeverSplit(flowables, name)
+    return NeverSplit(flowables, name)
+
+
+def _box_name(section: Section, number: int, private: Sequence[str]) -> str:
+    """How an error names a section: by its heading, unless the heading holds a patient value."""
+    noun = "section" if section.kind == "receipt" else "box"
+    heading = next((" ".join(b.text.split()) for b in section.blocks if b.kind in ("h2", "h3")), "")
+    folded = heading.casefold()
+    if heading and not any(value.casefold() in folded for value in private if value):
+        return f'the {section.kind} {noun} "{heading[:60]}"'
+    return f'the {section.kind} {noun} (<section class="{section.kind}"> number {number} of the document)'
+
+
+def _boxed(kit: Kit, section: Section, styles: Styles, width: float, name: str = "") -> Flowable:
+    """A section in a box. One row per block, so a long box can still break between pages."""
+    emergency = section.kind == "emergency"
+    pad = styles.body_size * 0.7
+    inner = width - 2 * pad
+    rows = [[_flowable(kit, block, styles, inner, emergency)] for block in section.blocks]
+    table = kit.table(rows, colWidths=[width], splitByRow=1)
+    commands: list[tuple[Any, ...]] = [
+        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, 0), pad * 0.7),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 0.5),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    if emergency:
+        commands += [("BOX", (0, 0), (-1, -1), 3, EMERGENCY)]
+        if section.blocks and section.blocks[0].kind == "h2":
+            commands += [
+                ("BACKGROUND", (0, 0), (-1, 0), EMERGENCY),
+                ("BOTTOMPADDING", (0, 0), (-1, 0), pad * 0.6),
+            ]
+    elif section.kind == "call":
+        commands += [("BOX", (0, 0), (-1, -1), 2, CALL_BORDER), ("BACKGROUND", (0, 0), (-1, -1), CALL_FILL)]
+    else:
+        commands += [
+            ("BOX", (0, 0), (-1, -1), 1.5, SUMMARY_BORDER),
+            ("BACKGROUND", (0, 0), (-1, -1), SUMMARY_FILL),
+        ]
+    table.setStyle(TableStyle(commands))
+    flowable: Flowable = _never_split(kit, [table], name or "the emergency box") if emergency else table
+    return flowable
+
+
+def build_story(
+    content: RenderedContent,
+    styles: Styles,
+    width: float,
+    private: Sequence[str] = (),
+    kit: Kit | None = None,
+) -> list[Flowable]:
+    """The flowables of the document body. `private`: patient values an error must never name."""
+    kit = kit or speedups.kit()
+    story: list[Flowable] = []
+    for number, section in enumerate(content.sections, start=1):
+        if section.kind in ("summary", "call", "emergency"):
+            name = _box_name(section, number, private)
+            story += [Spacer(1, styles.body_size * 0.8), _boxed(kit, section, styles, width, name)]
+        elif section.kind == "receipt":
+            # Kept on one page, as the signatures must be; never split (see NeverSplit).
+            blocks = [_flowable(kit, b, styles, width, False) for b in section.blocks]
+            story.append(_never_split(kit, blocks, _box_name(section, number, private)))
+        else:
+            story += [_flowable(kit, block, styles, width, False) for block in section.blocks]
+    return story

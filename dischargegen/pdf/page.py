@@ -1,0 +1,291 @@
+"""The page frame: the header with the patient's two identifiers on every page, the footer with the content
+version and "Page N of M", and the logo; each wraps or shrinks its text so it never overprints."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from ..case import Case
+from ..content import RenderedContent
+from ..content.formatting import filters_for
+from ..logo import draw_logo
+from ..site import SiteSettings
+from . import speedups
+from .flowables import BULLET
+from .fonts import BOLD, REGULAR
+from .speedups import Kit
+from .speedups.paragraphs import fix_font_codes
+from .styles import (
+    INK,
+    MARGIN_BOTTOM,
+    MARGIN_SIDE,
+    MARGIN_TOP,
+    RULE,
+    Styles,
+)
+
+
+class InvariantTime(TimeStamp):  # type: ignore[misc]
+    """ReportLab's invariant-mode date (2000-01-01 00:00 UTC) for CreationDate and ModDate, whatever the
+    environment: ReportLab lets SOURCE_DATE_EPOCH replace it, and the same input must give the same bytes."""
+
+    SECONDS = 946684800
+
+    def __init__(self) -> None:
+        self.t = self.SECONDS
+        self.lt = time.gmtime(self.SECONDS)
+        self.YMDhms = tuple(self.lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
+
+
+def _fit(text: str, font: str, size: float, width: float) -> float:
+    """The largest size up to `size` (at least 7 pt) at which `text` fits in `width`."""
+    while size > 7 and stringWidth(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+READABLE_SIZE = 7.0  # header and footer text is made no smaller than this while wrapping can help
+HEADER_TOP = 0.3 * 72  # nothing is printed nearer the top edge (a printer's unprintable margin)
+HEADER_RULE_LOWEST = MARGIN_TOP - 4  # the header's rule stays above the body text
+FOOTER_RULE_HIGHEST = MARGIN_BOTTOM - 3  # the footer's rule stays below the body text
+HEADER_GAP = "     "
+FOOTER_GAP = "  \u00b7  "
+LOGO_TOP = 0.35 * 72  # the logo's top edge, from the page top
+LOGO_CLEARANCE = 12.0  # between the header text and the logo
+
+
+def _wrapped(
+    segments: Sequence[str], gap: str, font: str, size: float, width: float, break_words: bool
+) -> list[str] | None:
+    """`segments` joined by `gap` on one line if that fits in `width`; else each segment starts a line
+    and is wrapped at spaces. A word wider than a line is broken (after a hyphen where one is near) only
+    if `break_words`; otherwise the answer is None."""
+
+    def fits(text: str) -> bool:
+        return bool(stringWidth(text, font, size) <= width)
+
+    whole = gap.join(segments)
+    if fits(whole):
+        return [whole]
+    lines: list[str] = []
+    for segment in segments:
+        line = ""
+        for word in segment.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if fits(candidate):
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            while not fits(word):
+                if not break_words:
+                    return None
+                cut = _longest_fitting_prefix(word, font, size, width)
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        if line:
+            lines.append(line)
+    return lines
+
+
+def _longest_fitting_prefix(word: str, font: str, size: float, width: float) -> int:
+    """How many characters of `word` to put on a line (at least one): after its last hyphen in the part
+    that fits, if that keeps at least half of it, so an identifier breaks where it reads naturally."""
+    cut = 1
+    while cut < len(word) and stringWidth(word[: cut + 1], font, size) <= width:
+        cut += 1
+    hyphen = word.rfind("-", 0, cut)
+    return hyphen + 1 if hyphen + 1 >= cut / 2 and hyphen + 1 < len(word) else cut
+
+
+def _smaller_sizes(start: float, floor: float) -> list[float]:
+    sizes = [start]
+    while sizes[-1] - 0.5 >= floor:
+        sizes.append(sizes[-1] - 0.5)
+    return sizes
+
+
+# (font, size, baseline below the page top, text) for each header line; and the rule, below the page top.
+HeaderLayout = tuple[list[tuple[str, float, float, str]], float]
+
+
+def _header_layout(patient_line: str, identifiers: Sequence[str], size: float, width: float) -> HeaderLayout:
+    """The identification header in `width`. As it has always been drawn when both lines fit (up to 2 pt
+    smaller); else wrapped and, if it must be, smaller: first without breaking a word, at READABLE_SIZE or larger, then
+    breaking words, and only then smaller still (names and MRNs have length limits: nothing real needs
+    that)."""
+    ids_line = HEADER_GAP.join(identifiers)
+    top = 0.55 * 72
+    # Up to 2 pt smaller on the usual two lines reads better than a name broken over two lines.
+    for line_size in _smaller_sizes(size, max(READABLE_SIZE, size - 2)):
+        if (
+            stringWidth(patient_line, BOLD, line_size + 1) <= width
+            and stringWidth(ids_line, REGULAR, line_size) <= width
+        ):
+            return [
+                (BOLD, line_size + 1, top, patient_line),
+                (REGULAR, line_size, top + line_size * 1.45, ids_line),
+            ], top + line_size * 2.2
+    layout: HeaderLayout = ([], 0.0)
+    for break_words, floor in ((False, READABLE_SIZE), (True, READABLE_SIZE), (True, 1.0)):
+        for line_size in _smaller_sizes(size, floor):
+            names = _wrapped([patient_line], "", BOLD, line_size + 1, width, break_words)
+            ids = _wrapped(identifiers, HEADER_GAP, REGULAR, line_size, width, break_words)
+            if names is None or ids is None:
+                continue
+            step = (line_size + 1) * 1.25
+            first = HEADER_TOP + (line_size + 1) * 0.95
+            lines = [(BOLD, line_size + 1, text) for text in names]
+            lines += [(REGULAR, line_size, text) for text in ids]
+            rule = first + step * (len(lines) - 1) + line_size * 0.8
+            layout = (
+                [
+                    (font, font_size, first + step * index, text)
+                    for index, (font, font_size, text) in enumerate(lines)
+                ],
+                rule,
+            )
+            if rule <= HEADER_RULE_LOWEST:
+                return layout
+    return layout  # at 1 pt: only labels far longer than any translation's could need it
+
+
+def _footer_lines(text: str, size: float, width: float) -> tuple[list[str], float]:
+    """The footer's left-hand text in `width`: on one line as it has always been drawn (made smaller down
+    to 7 pt) when that fits, else on two lines (institution, then version, where they are both given),
+    smaller if it must be."""
+    if stringWidth(text, REGULAR, _fit(text, REGULAR, size, width)) <= width:
+        return [text], _fit(text, REGULAR, size, width)
+    segments = text.split(FOOTER_GAP)
+    lines: list[str] | None = None
+    for break_words, floor in ((False, READABLE_SIZE), (True, READABLE_SIZE), (True, 1.0)):
+        for line_size in _smaller_sizes(size, floor):
+            lines = _wrapped(segments, FOOTER_GAP, REGULAR, line_size, width, break_words)
+            if lines is not None and len(lines) <= 2:
+                return lines, line_size
+    # At 1 pt: the site's text has length limits, so only a footer message far longer than any
+    # translation's could need it.
+    return lines or [text], 1.0
+
+
+def page_frame(
+    case: Case, site: SiteSettings, content: RenderedContent, styles: Styles, kit: Kit | None = None
+) -> tuple[type[Canvas], Callable[..., None]]:
+    """A Canvas class that draws the footer once the page count is known, and the on-page hook that draws
+    the identification header (and the logo on page one)."""
+    messages = content.messages
+    formats = filters_for(content.language)
+    patient_line = f"{messages['header_patient']}: {case.patient_name}"
+    identifiers = [
+        f"{messages['header_dob']}: {formats['full_date'](case.dob)}",
+        f"{messages['header_mrn']}: {case.mrn}",
+    ]
+    ids_line = HEADER_GAP.join(identifiers)
+    version_line = messages["footer_version"].format(
+        version=site.content.version, reviewed=formats["full_date"](site.content.last_reviewed)
+    )
+    institution = site.institution.name
+    footer_left = f"{institution}{FOOTER_GAP}{version_line}" if institution else version_line
+    logo = site.document.logo
+    every_text = [patient_line, ids_line, footer_left, messages["footer_page"], BULLET]
+    for section in content.sections:
+        for block in section.blocks:
+            every_text += [block.text, *block.attributes.values()]
+    document_text = "".join(every_text)
+    reuses_drawings = (kit or speedups.kit()).reuses_drawings
+
+    class PageFrameCanvas(Canvas):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._doc._timeStamp = InvariantTime()
+            self._pages: list[dict[str, Any]] = []
+            self._header: dict[float, list[str]] = {}  # by the width it is drawn in
+            self._footer_left: dict[tuple[tuple[str, ...], float], list[str]] = {}  # by lines and size
+            # Before anything is drawn, so remembered paragraph drawings fit this document's font codes.
+            fix_font_codes(self, document_text, (REGULAR, BOLD))
+
+        def _draw_header(self, width: float) -> None:
+            """The header, its text within `width` from the left margin."""
+            drawn = self._header.get(width)
+            if drawn is not None:
+                # Every page starts from the same graphics state, so its header is the same operators.
+                self._code.extend(drawn)
+                return
+            start = len(self._code)
+            page_width, page_height = self._pagesize
+            lines, rule = _header_layout(patient_line, identifiers, styles.header_size, width)
+            self.setFillColor(INK)
+            for font, size, below_top, text in lines:
+                self.setFont(font, size)
+                self.drawString(MARGIN_SIDE, page_height - below_top, text)
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.8)
+            rule_y = page_height - rule
+            self.line(MARGIN_SIDE, rule_y, page_width - MARGIN_SIDE, rule_y)
+            if reuses_drawings:
+                self._header[width] = self._code[start:]
+
+        def _draw_footer(self, page: int, pages: int) -> None:
+            page_width, _ = self._pagesize
+            size = styles.footer_size
+            y = 0.5 * 72
+            page_text = messages["footer_page"].format(page=page, pages=pages)
+            page_size = size + 2
+            room = max(page_width - 2 * MARGIN_SIDE - stringWidth(page_text, BOLD, page_size) - 12, 72)
+            lines, left_size = _footer_lines(footer_left, size, room)
+            drawn = self._footer_left.get((tuple(lines), left_size))
+            if drawn is not None:
+                # The rule and the left-hand text set every state they use (line width, colours, font),
+                # so on every page of the document they are the same operators. Only the number differs.
+                self._code.extend(drawn)
+            else:
+                start = len(self._code)
+                step = left_size * 1.2
+                rule_y = min(y + step * (len(lines) - 1) + size * 1.6, FOOTER_RULE_HIGHEST)
+                self.setStrokeColor(RULE)
+                self.setLineWidth(0.8)
+                self.line(MARGIN_SIDE, rule_y, page_width - MARGIN_SIDE, rule_y)
+                self.setFillColor(INK)
+                self.setFont(REGULAR, left_size)
+                for index, line in enumerate(lines):
+                    self.drawString(MARGIN_SIDE, y + step * (len(lines) - 1 - index), line)
+                if reuses_drawings:
+                    self._footer_left[(tuple(lines), left_size)] = self._code[start:]
+            self.setFont(BOLD, page_size)
+            self.drawRightString(page_width - MARGIN_SIDE, y, page_text)
+
+        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+            # Hold each finished page until the total page count is known.
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._draw_footer(number, total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+    def on_page(canvas: PageFrameCanvas, _doc: Any) -> None:
+        canvas.saveState()
+        page_width, page_height = canvas._pagesize
+        usable = page_width - 2 * MARGIN_SIDE
+        if logo is not None and canvas.getPageNumber() == 1:
+            # The header text keeps clear of the logo beside it.
+            canvas._draw_header(usable - logo.printed_size()[0] - LOGO_CLEARANCE)
+            draw_logo(canvas, logo, page_width - MARGIN_SIDE, page_height - LOGO_TOP)
+        else:
+            canvas._draw_header(usable)
+        canvas.restoreState()
+
+    return PageFrameCanvas, on_page
