@@ -122,6 +122,22 @@ def test_a_packet_inside_a_fhir_input_folder_is_refused(tmp_path: Path) -> None:
     assert pdfs(out) == []
 
 
+def test_a_packet_onto_a_file_the_ndjson_reader_reads_beside_its_input_is_refused(tmp_path: Path) -> None:
+    # A Procedure .ndjson is read with the Patient and Encounter files beside it: they are input too.
+    folder = shutil.copytree(REPO / "samples" / "fhir", tmp_path / "fhir")
+    before = snapshot(*folder.iterdir())
+    out = tmp_path / "out"
+    for name in ("Patient.ndjson", "Encounter.ndjson"):
+        packet = folder / name
+        result = batch(folder / "Procedure.ndjson", "--out-dir", out, "--jobs", "1", "--packet", packet)
+        assert_refused(result, f"--packet {packet} would replace the input")
+    assert unchanged(before) and pdfs(out) == []
+    # A new file beside them is not input: the packet may go there.
+    result = batch(folder / "Procedure.ndjson", "--out-dir", out, "--jobs", "1", "--packet", folder / "p.pdf")
+    assert result.exit_code in (0, 1), result.output
+    assert (folder / "p.pdf").is_file() and unchanged(before)
+
+
 def test_per_unit_packets_inside_a_protected_folder_are_refused(tmp_path: Path) -> None:
     folder = shutil.copytree(REPO / "samples" / "fhir", tmp_path / "fhir")
     (folder / "packets").mkdir()

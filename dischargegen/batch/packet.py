@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import PacketError as PacketError  # its old home; errors.py holds it now
 from ..files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_file
 from ..site import SiteSettings
-from ..sources import column_key
+from ..sources import column_key, input_paths
 from .manifest import ERRORS, ERRORS_JOURNAL, LOCK_FILE, MANIFEST, MANIFEST_JOURNAL
 from .naming import SUFFIX, NameAllocator, sanitise
 from .results import BatchResult, PacketItem
@@ -184,7 +184,9 @@ def guard_packet(
     files: list[tuple[str, Path]] = []
     folders: list[tuple[str, Path]] = []
     if options.export is not None:
-        (folders if options.export.is_dir() else files).append(("the input", options.export))
+        read_files, read_folders = input_paths(options.export)
+        files += [("the input", path) for path in read_files]
+        folders += [("the input", path) for path in read_folders]
     if site.source is not None:
         files.append(("the site settings file", site.source))
     if site.document.logo is not None:

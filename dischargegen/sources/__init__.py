@@ -25,6 +25,7 @@ __all__ = [
     "Record",
     "column_key",
     "input_format",
+    "input_paths",
     "open_records",
 ]
 
@@ -34,6 +35,21 @@ def input_format(path: Path, given: str | None) -> str:
     if given is not None:
         return given.lower()
     return "fhir" if path.is_dir() or path.suffix.lower() in FHIR_SUFFIXES else "csv"
+
+
+def input_paths(path: Path) -> tuple[list[Path], list[Path]]:
+    """What reading `path` may read, as (files, folders): a folder is read whole, and one .ndjson file of a
+    Bulk Data export is read with the other .ndjson files beside it (its Patients and Encounters). Nothing
+    the run writes may replace any of them."""
+    if path.is_dir():
+        return [], [path]
+    if path.suffix.lower() == ".ndjson":
+        try:
+            siblings = sorted(p for p in path.parent.iterdir() if p.suffix.lower() == ".ndjson")
+        except OSError:
+            siblings = []
+        return sorted({path, *siblings}), []
+    return [path], []
 
 
 def open_records(
