@@ -117,6 +117,9 @@ def test_issue_reproduction_deep_and_huge_procedure_lines_fail_alone(tmp_path: P
         ('{"resourceType": "Procedure", "note": ' + "{" * 5000 + "}" * 5000 + "}", "nests deeper"),
         # Deep and never closed: still one line's error, not a crash in the parser.
         ('{"resourceType": "Procedure", "x": ' + "[" * DEEP, "nests deeper"),
+        # Deep, then a string never closed full of escaped quotes: the depth check once took the square of
+        # the line's length here (40 s for this line), so one line could stall a run.
+        ('{"resourceType": "Procedure", "x": ' + "[" * 101 + '"' + '\\"' * 40_000, "nests deeper"),
     ],
 )
 def test_other_hostile_procedure_lines_fail_alone(tmp_path: Path, hostile: str, fragment: str) -> None:

@@ -22,7 +22,9 @@ JsonObject = dict[str, Any]
 MAX_JSON_DEPTH = 100
 MAX_NUMBER_LENGTH = 40
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# A string, its closing quote optional: a quote never closed runs to the end of the line in one match, where
+# a required closing quote would make the search try again from every later quote (quadratic time).
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 _DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
