@@ -405,6 +405,42 @@ def test_a_short_footer_is_drawn_as_before(tmp_path: Path) -> None:
     assert first[0].text.startswith("North Clinic  ·  Content version 2026.11-1")
 
 
+def site_with_footer_page(folder: Path, footer_page: str) -> Path:
+    """A site whose en/messages.toml words "Page N of M" its own way, with the longest institution name."""
+    shipped = (REPO / "templates" / "en" / "messages.toml").read_text(encoding="utf-8")
+    messages = re.sub(r"(?m)^footer_page = .*$", f"footer_page = {json.dumps(footer_page)}", shipped)
+    (folder / "templates" / "en").mkdir(parents=True)
+    (folder / "templates" / "en" / "messages.toml").write_text(messages, encoding="utf-8")
+    return write_site(
+        folder, f'[content]\ntemplates_dir = "templates"\n[institution]\nname = "{"N" * 100}"\n'
+    )
+
+
+def test_a_long_site_wording_of_page_n_of_m_never_runs_over_the_footer_text(tmp_path: Path) -> None:
+    # The review's case: "Page N of M" worded long beside a long institution name printed over it. The
+    # longest allowed wording, in wide letters, in large print on A4 (the narrowest line).
+    site = load_site(site_with_footer_page(tmp_path, "WWWWWWWWWWWWWWWWW {page} / {pages}"))
+    data = render_pdf(build_case(fields(large_print="yes", paper="a4")), site)
+    _, footer = page_frame(data, "a4")
+    width = PAGE_SIZES["a4"][0]
+    for page in {line.page for line in footer}:
+        numbers = [line for line in footer if line.page == page and line.text.startswith("WWW")]
+        assert len(numbers) == 1
+        number = numbers[0]
+        assert number.x >= width / 2 - 0.01 and number.right <= width - MARGIN_SIDE + 0.01, number
+        for line in footer:
+            if line.page == page and line is not number and abs(line.y - number.y) < 0.01:
+                assert line.right + 6 <= number.x, (line, number)
+
+
+def test_a_site_wording_of_page_n_of_m_too_long_for_the_footer_is_refused(tmp_path: Path) -> None:
+    site = site_with_footer_page(tmp_path, "Page {page} of {pages}. Keep this sheet with your medicines.")
+    code, output = render_command(site, tmp_path / "out.pdf")
+    assert code == 2 and output.count("\n") == 1 and "Traceback" not in output, output
+    assert "messages.toml, key footer_page: is longer than 30 characters" in output
+    assert not (tmp_path / "out.pdf").exists()
+
+
 @pytest.mark.parametrize(
     ("toml", "key", "message"),
     [

@@ -46,6 +46,9 @@ MESSAGE_KEYS = (
 )
 # The messages the renderer formats, with the only fields each may use and a value of each field's type
 # (to try the message once, when it is read: a bad one fails there, not on some page of some document).
+# "Page N of M" shares the footer's line with the institution and content version: kept short, it never
+# needs more than half of it even in large print (pdf/page.py makes it smaller if it would).
+FOOTER_PAGE_LIMIT = 30
 MESSAGE_FIELDS: dict[str, dict[str, object]] = {
     "footer_page": {"page": 1, "pages": 12},
     "footer_version": {"version": "1.0", "reviewed": "January 2, 2027"},
@@ -139,6 +142,10 @@ def _remembered_messages(environment: jinja2.Environment, language: str) -> dict
         raise ContentError(f"{name} lacks the text keys: {', '.join(missing)}")
     for key, fields in MESSAGE_FIELDS.items():
         problem = message_problem(data[key], fields)
+        if problem is None and key == "footer_page":
+            longest = data[key].format(page=999, pages=999)
+            if len(longest) > FOOTER_PAGE_LIMIT:
+                problem = f"is longer than {FOOTER_PAGE_LIMIT} characters with 3-digit page numbers"
         if problem is not None:
             raise TemplateFailure(f"{message_file_name(name, filename)}, key {key}: {problem}")
     return {key: str(value) for key, value in data.items()}

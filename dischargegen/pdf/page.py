@@ -239,8 +239,11 @@ def page_frame(
             size = styles.footer_size
             y = 0.5 * 72
             page_text = messages["footer_page"].format(page=page, pages=pages)
-            page_size = size + 2
-            room = max(page_width - 2 * MARGIN_SIDE - stringWidth(page_text, BOLD, page_size) - 12, 72)
+            # "Page N of M" takes at most half the line (a site's long wording is made smaller), so the
+            # text on its left always has the other half and never runs under it.
+            widest = page_width - 2 * MARGIN_SIDE
+            page_size = _fit(page_text, BOLD, size + 2, widest / 2)
+            room = widest - stringWidth(page_text, BOLD, page_size) - 12
             lines, left_size = _footer_lines(footer_left, size, room)
             drawn = self._footer_left.get((tuple(lines), left_size))
             if drawn is not None:
