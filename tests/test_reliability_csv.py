@@ -117,6 +117,19 @@ def test_a_stray_quote_that_a_later_quote_closes_swallows_nothing(tmp_path: Path
     assert "Diaz, Ana" in written_text(out)[7]
 
 
+def test_a_run_of_lines_that_each_open_a_quote_fails_line_by_line(tmp_path: Path) -> None:
+    # Each line opens a quote when read as a row, and keeps one open when read inside a quoted value: every
+    # one fails alone after a look-ahead over the lines behind it (which the reader keeps what it learnt of,
+    # rather than splitting them again for each), and the good row after them is read.
+    export = tmp_path / "in.csv"
+    lines = [HEADER, *['a"b,"c'] * 60, row("Zoe Last", "MRN-Z")]
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    records = list(read_csv_records(export, DEFAULT_SITE))
+    assert [r.line for r in records] == list(range(2, 63))
+    assert all(r.error is not None and r.error.field == "row" for r in records[:-1])
+    assert records[-1].error is None and records[-1].fields["mrn"] == "MRN-Z"
+
+
 def test_a_quote_left_open_on_the_last_row_fails_only_that_row(tmp_path: Path) -> None:
     export = tmp_path / "in.csv"
     never_closed = row("Bo Li", "M-2", '"never')

@@ -419,6 +419,11 @@ class _RowReader:
         self._again: deque[tuple[int, str | None]] = deque()
         self._read = 0
         self.width: int | None = None  # the header's, once known
+        # What _quoted_over_lines learnt of each line it looked ahead at and gave back: whether a quoted value
+        # open at its start stays open, and whether it reads as a row of its own. They depend on the line
+        # alone, so the next look-ahead over the same lines (one a line, after a run of stray quotes)
+        # takes them from here instead of splitting every line again.
+        self._seen: dict[int, tuple[bool, bool]] = {}
 
     def _next(self) -> tuple[int, str | None] | None:
         if self._again:
@@ -431,6 +436,7 @@ class _RowReader:
     def __iter__(self) -> Iterator[_Row]:
         while (first := self._next()) is not None:
             line, text = first
+            self._seen.pop(line, None)
             if text is None:
                 yield _Row(line, problem=f"is longer than {LINE_LIMIT} characters, more than any export has")
             elif not _ends_inside_quotes(text, inside=False):
@@ -454,13 +460,25 @@ class _RowReader:
                 break
             parts.append(more)
             size += len(more)
-            if not _ends_inside_quotes(more, inside=True):
+            seen = self._seen.get(number)
+            if seen is None:
+                still_open = _ends_inside_quotes(more, inside=True)
+                seen = (
+                    still_open,
+                    still_open and self.width is not None and len(split_row(more)) >= self.width,
+                )
+                if self.width is not None:  # the header's own look-ahead knows no width yet
+                    self._seen[number] = seen
+            still_open, a_row_of_its_own = seen
+            if not still_open:
                 joined = "".join(parts)
                 if self.width is not None and any(v.strip() for v in split_row(joined)[self.width :]):
                     problem = f"closes on line {number}, making one row wider than the header"
                     break
+                for taken_number, _ in taken:
+                    self._seen.pop(taken_number, None)
                 return _Row(line, joined)
-            if self.width is not None and len(split_row(more)) >= self.width:
+            if a_row_of_its_own:
                 problem = f"runs into line {number}, which reads as a row of its own"
                 break
         self._again.extendleft(reversed(taken))
