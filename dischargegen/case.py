@@ -3,7 +3,8 @@
 `build_case` turns raw text fields (from the command line, a CSV row or a FHIR record) into a `Case`, or
 raises an `InputError` naming the bad field (`InvalidFields` when several are bad: every one, in field
 order). Field names are the CSV column names. `parse_field` is the rule for one field, for a caller that
-checks each answer as it is typed.
+checks each answer as it is typed. `check_case` holds a Case built in code (not by build_case) to the same
+rules, for render_pdf.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from . import vocab
 from .errors import InputError, InvalidFields
-from .levels import parse_levels
+from .levels import check_levels, parse_levels
 
 REQUIRED_FIELDS = (
     "patient_name",
@@ -244,23 +245,107 @@ def build_case(raw: Mapping[str, str | None]) -> Case:
             values[field] = parse_field(field, text)
         except InputError as error:
             errors[field] = error
+    _raise_in_field_order(errors, values)
+    # Optional fields left out take the Case's defaults (no cause, English, the site's paper, ...).
+    return Case(**values)
+
+
+def _raise_in_field_order(errors: dict[str, InputError], values: Mapping[str, Any]) -> None:
+    """Add the rules between fields (over the fields that passed), then raise every error in field order:
+    one as itself, several as InvalidFields."""
     for cross in _cross_field_errors(values):
         errors.setdefault(cross.field, cross)
     if errors:
         ordered = [errors[field] for field in ALL_FIELDS if field in errors]
         raise ordered[0] if len(ordered) == 1 else InvalidFields(ordered)
-    # Optional fields left out take the Case's defaults (no cause, English, the site's paper, ...).
-    return Case(**values)
 
 
-def check_case_dates(case: Case) -> None:
-    """Refuse a Case (built by hand, not by build_case) whose dates run past LATEST_DATE."""
-    follow_up = case.follow_up.date() if case.follow_up is not None else None
-    for field, value in (
-        ("dob", case.dob),
-        ("procedure_date", case.procedure_date),
-        ("follow_up", follow_up),
-        ("blood_thinner_restart", case.blood_thinner_restart),
-    ):
-        if value is not None:
-            check_date(value, field)
+def _check_text(max_length: int) -> Callable[[Any, str], Any]:
+    def check(value: Any, field: str) -> Any:
+        if not isinstance(value, str):
+            raise InputError(field, "must be a str")
+        # clean_text's rules; its cost grows with the text, so the length bound comes first.
+        if len(value) > max_length:
+            raise InputError(field, f"is longer than {max_length} characters")
+        if clean_text(value, field, max_length) != value:
+            raise InputError(
+                field, "must be one line with single spaces and none at either end, as build_case gives it"
+            )
+        return value
+
+    return check
+
+
+def _check_choice(value: Any, field: str) -> Any:
+    allowed = _CHOICES[field][1]
+    if value not in allowed or not isinstance(value, str):
+        raise InputError(field, f"must be one of: {', '.join(allowed)}")
+    return value
+
+
+def _check_date_value(value: Any, field: str) -> Any:
+    # A datetime is a date too, but compares with neither a date nor the bounds: only a plain date passes.
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise InputError(field, "must be a datetime.date")
+    return check_date(value, field)
+
+
+def _check_datetime(value: Any, field: str) -> Any:
+    if not isinstance(value, dt.datetime):
+        raise InputError(field, "must be a datetime.datetime")
+    check_date(value.date(), field)
+    return value
+
+
+def _check_time(value: Any, field: str) -> Any:
+    if not isinstance(value, dt.time):
+        raise InputError(field, "must be a datetime.time")
+    return value
+
+
+def _check_bool(value: Any, field: str) -> Any:
+    if not isinstance(value, bool):
+        raise InputError(field, "must be True or False")
+    return value
+
+
+# The rule for each field's value in a Case, in field order: the same rules as _PARSERS, without the parsing.
+_CHECKERS: dict[str, Callable[[Any, str], Any]] = {
+    "patient_name": _check_text(MAX_NAME_LENGTH),
+    "mrn": _check_text(MAX_MRN_LENGTH),
+    "dob": _check_date_value,
+    "procedure": _check_choice,
+    "levels": check_levels,
+    "anesthesia": _check_choice,
+    "overnight": _check_bool,
+    "procedure_date": _check_date_value,
+    "cause": _check_choice,
+    "follow_up": _check_datetime,
+    "brace": _check_bool,
+    "blood_thinner_restart": _check_date_value,
+    "large_print": _check_bool,
+    "paper": _check_choice,
+    "language": _check_choice,
+    "procedure_time": _check_time,
+}
+# Optional fields whose Case default is None: None means "not given", as build_case leaves them.
+_MAY_BE_NONE = frozenset({"cause", "follow_up", "brace", "blood_thinner_restart", "paper", "procedure_time"})
+
+
+def check_case(case: Case) -> None:
+    """Hold a Case built in code (dataclasses.replace, a caller's own constructor) to build_case's rules.
+
+    Raises what build_case would: an InputError naming the field, InvalidFields for several, in field order;
+    never the value. A Case from build_case always passes. A few comparisons per field: render_pdf calls it
+    for every document."""
+    values: dict[str, Any] = {}
+    errors: dict[str, InputError] = {}
+    for field, check in _CHECKERS.items():
+        value = getattr(case, field)
+        if value is None and field in _MAY_BE_NONE:
+            continue
+        try:
+            values[field] = check(value, field)
+        except InputError as error:
+            errors[field] = error
+    _raise_in_field_order(errors, values)

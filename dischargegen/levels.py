@@ -60,6 +60,21 @@ def parse_levels(text: str, field: str = "levels") -> tuple[str, ...]:
     return tuple(sorted(labels, key=_POSITION.__getitem__))
 
 
+def check_levels(labels: object, field: str = "levels") -> tuple[str, ...]:
+    """The labels of a Case built in code, as parse_levels would give them: a non-empty tuple of known labels
+    (exactly as SPINE writes them), none twice. A handful of comparisons: nothing is parsed."""
+    if not isinstance(labels, tuple):
+        raise InputError(field, f"must be a tuple of level labels; use {_ALLOWED}")
+    if not labels:
+        raise InputError(field, f"no level given; use {_ALLOWED}")
+    for label in labels:
+        if not isinstance(label, str) or label not in _POSITION:
+            raise InputError(field, f"an entry is not a vertebra this tool treats; use {_ALLOWED}")
+    if len(set(labels)) != len(labels):
+        raise InputError(field, "a level is listed more than once")
+    return labels
+
+
 def region(label: str) -> str:
     """'thoracic' (mid-back, T) or 'lumbar' (lower back, L): templates word it in each language."""
     return "thoracic" if label.startswith("T") else "lumbar"

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 
 from reportlab.platypus.doctemplate import LayoutError
 
-from .case import LATEST_DATE, Case, build_case, check_case_dates
+from .case import Case, build_case, check_case
 from .content import RenderedContent, render_content
-from .errors import ContentError, InputError
+from .errors import ContentError, InputError, SiteSettingsError
+from .logo import KEY as LOGO_KEY
+from .logo import Logo
 from .pdf import build_pdf_counted
 from .pdf.fonts import describe_character, first_undrawable
 from .site import SiteSettings, check_printed_text
@@ -24,6 +26,16 @@ def check_printable(case: Case, site: SiteSettings) -> None:
             )
     # load_site checks the site's printed text already; settings built in code are checked here.
     check_printed_text(site)
+
+
+def _check_logo(site: SiteSettings) -> None:
+    """Settings built in code may still hold the old API's path: only a checked Logo is drawn."""
+    logo = site.document.logo
+    if logo is not None and not isinstance(logo, Logo):
+        raise SiteSettingsError(
+            LOGO_KEY,
+            "must be a dischargegen.logo.Logo (dischargegen.logo.read_logo(path) makes one), or None",
+        )
 
 
 def _check_content(content: RenderedContent) -> None:
@@ -45,15 +57,21 @@ def render_pdf(case: Case, site: SiteSettings) -> bytes:
 
 def render_document(case: Case, site: SiteSettings) -> tuple[bytes, int]:
     """As render_pdf, with the page count."""
-    check_case_dates(case)
+    check_case(case)
+    _check_logo(site)
     check_printable(case, site)
     try:
         content = render_content(case, site)
         _check_content(content)
         return build_pdf_counted(case, site, content)
     except OverflowError:
-        # Only date arithmetic past the calendar's end: check_case_dates should have stopped it first.
-        raise InputError("procedure_date", f"must be no later than {LATEST_DATE.isoformat()}") from None
+        # check_case keeps every date of the case at or before LATEST_DATE, which leaves room for the largest
+        # count load_site allows (180 days). The one path still here: limits changed in code
+        # (dataclasses.replace(site.limits, activity_limit_days=10**7)), which render_pdf does not check
+        # against load_site's ranges, count past the calendar's end.
+        raise SiteSettingsError(
+            "limits", "a limit set in code counts past the end of the calendar; use load_site's ranges"
+        ) from None
     except LayoutError:
         # Only a template can make a block taller than a page; ReportLab's message would quote it (with
         # patient data, possibly), so name the problem instead.

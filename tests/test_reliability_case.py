@@ -5,6 +5,7 @@ is typed (a real pseudo-terminal)."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import sys
 from pathlib import Path
@@ -15,12 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dischargegen import DischargeGenError, InputError, build_case, render_pdf
-from dischargegen import render as render_module
 from dischargegen.batch import run_batch
 from dischargegen.case import ALL_FIELDS, LATEST_DATE, Case
 from dischargegen.cli import cli
 from dischargegen.cli import render as render_cli
-from dischargegen.errors import InvalidFields, each_error
+from dischargegen.errors import InvalidFields, SiteSettingsError, each_error
 from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site
 from dischargegen.sources import Record
 from tests.helpers import BASE_FIELDS, fields, pdf_text
@@ -112,13 +112,13 @@ def test_render_pdf_refuses_a_hand_built_case_past_the_bound() -> None:
     assert caught.value.field == "procedure_date"
 
 
-def test_date_arithmetic_overflow_becomes_an_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The defensive net under the bound: whatever slips past it, date arithmetic never escapes as
-    # OverflowError from the library.
-    monkeypatch.setattr(render_module, "check_case_dates", lambda case: None)
-    with pytest.raises(InputError) as caught:
-        render_pdf(hand_built(dt.date.max), DEFAULT_SITE)
-    assert caught.value.field == "procedure_date"
+def test_date_arithmetic_overflow_from_limits_set_in_code_is_a_site_error() -> None:
+    # The defensive net under the bounds: check_case keeps the case's dates in range, but limits changed in
+    # code are not held to load_site's ranges, and counting forward must still not escape as OverflowError.
+    far = dataclasses.replace(DEFAULT_SITE.limits, activity_limit_days=10**7)
+    with pytest.raises(SiteSettingsError) as caught:
+        render_pdf(build_case(fields()), dataclasses.replace(DEFAULT_SITE, limits=far))
+    assert caught.value.key == "limits"
 
 
 def iso_or_us(date: dt.date, us: bool) -> str:
