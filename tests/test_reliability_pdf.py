@@ -28,6 +28,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from reportlab import rl_config
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -559,6 +560,12 @@ def test_the_same_bytes_whatever_the_environment(tmp_path: Path) -> None:
         {"SOURCE_DATE_EPOCH": "0", "TZ": "Asia/Kolkata", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "4242"},
     )
     assert other == plain
+    # ReportLab reads RL_<setting> variables into rl_config at import: each of these changed the bytes
+    # (uncompressed pages, no A85, comments with the install path, A85 wrapped, other subset codes).
+    for setting in ("pageCompression=0", "useA85=0", "pdfComments=1", "wrapA85=1", "ttfAsciiReadable=0"):
+        name, value = setting.split("=")
+        rendered = render_in_subprocess(tmp_path / f"{name}.pdf", {f"RL_{name}": value})
+        assert rendered == plain, f"RL_{setting}"
     assert render_pdf(build_case(fields()), DEFAULT_SITE) == plain  # the command's case, in this process
     assert render_pdf(build_case(fields(patient_name="Bo Li")), DEFAULT_SITE) != plain
     info = pypdf.PdfReader(io.BytesIO(plain)).metadata
@@ -571,6 +578,29 @@ def test_the_same_bytes_with_source_date_epoch_in_this_process(monkeypatch: pyte
     before = render_pdf(case, DEFAULT_SITE)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
     assert render_pdf(case, DEFAULT_SITE) == before
+
+
+# A host's own ReportLab settings: each would change the bytes if the build read it.
+HOST_SETTINGS: dict[str, Any] = {
+    "useA85": 0,
+    "wrapA85": 1,
+    "pdfComments": 1,
+    "pdfMultiLine": 1,
+    "canvas_baseColor": "red",
+    "defaultEncoding": "MacRomanEncoding",
+}
+
+
+def test_a_hosts_reportlab_settings_neither_change_the_bytes_nor_are_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    case = build_case(fields(patient_name="Bo Li"))
+    before = render_pdf(case, DEFAULT_SITE)
+    for name, value in HOST_SETTINGS.items():
+        monkeypatch.setattr(rl_config, name, value)
+    assert render_pdf(case, DEFAULT_SITE) == before
+    after = {name: getattr(rl_config, name) for name in HOST_SETTINGS}
+    assert after == HOST_SETTINGS  # as the host left them
 
 
 def trailer_id(data: bytes) -> tuple[bytes, bytes]:

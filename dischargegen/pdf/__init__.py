@@ -5,15 +5,21 @@ Every page carries the patient's name, date of birth and medical record number (
 top, and "Page N of M" with the content version at the bottom; text too long for its line is wrapped or
 made smaller, never run into other text or off the page. Output is deterministic: the dates are fixed
 (ReportLab's invariant date, whatever the environment says) and the document ID is a digest of the
-document itself, so the same input gives the same bytes and different documents different IDs.
+document itself, so the same input gives the same bytes and different documents different IDs. ReportLab's
+own settings (RL_* environment variables, reportlab_settings files, a host's changes to rl_config) do not
+reach the bytes either: what ReportLab takes as an argument is passed, and the rl_config values it reads
+while writing are held at the values ReportLab ships with for the length of the build (`shipped_settings`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
+from collections.abc import Iterator
 
+from reportlab import rl_config, rl_settings
 from reportlab.platypus import BaseDocTemplate, PageTemplate
 
 from .._version import __version__
@@ -29,12 +35,50 @@ from .styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_f
 
 PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
 
+# The rl_config values ReportLab reads while it lays out and writes a document, where no argument of ours
+# reaches: A85 encoding and its line wrapping, comments (with ReportLab's install path), one line per
+# dictionary entry, the TrueType subsets' codes (our fonts pass it too: they may be registered before a
+# build), the canvas's first colours, a standard font's encoding, how far too-wide table columns shrink.
+# ReportLab fills rl_config from RL_<name> environment variables and settings files at import, and a host
+# may change it; each of these changes the bytes.
+HELD_SETTINGS = (
+    "useA85",
+    "wrapA85",
+    "pdfComments",
+    "pdfMultiLine",
+    "ttfAsciiReadable",
+    "canvas_baseColor",
+    "defaultEncoding",
+    "defCWRF",
+)
+
+
+@contextlib.contextmanager
+def shipped_settings() -> Iterator[None]:
+    """HELD_SETTINGS at the values ReportLab ships with (reportlab/rl_settings.py) for a while; the
+    caller's values are put back after, so a host's own settings are as it left them."""
+    before = {name: getattr(rl_config, name) for name in HELD_SETTINGS}
+    try:
+        for name in HELD_SETTINGS:
+            setattr(rl_config, name, getattr(rl_settings, name))
+        yield
+    finally:
+        for name, value in before.items():
+            setattr(rl_config, name, value)
+
 
 def build_pdf_counted(
     case: Case, site: SiteSettings, content: RenderedContent, kit: Kit | None = None
 ) -> tuple[bytes, int]:
     """The PDF and its page count (the batch manifest lists it; parsing the PDF again would cost more).
     `kit`: the classes to lay it out with; by default what the speed-ups offer now."""
+    with shipped_settings():
+        return _build_pdf_counted(case, site, content, kit)
+
+
+def _build_pdf_counted(
+    case: Case, site: SiteSettings, content: RenderedContent, kit: Kit | None
+) -> tuple[bytes, int]:
     register_fonts()
     kit = kit or speedups.kit()
     styles = styles_for(case.large_print)
@@ -56,6 +100,11 @@ def build_pdf_counted(
         keywords=[],
         lang=PDF_LANGUAGE[content.language],
         invariant=1,
+        # What ReportLab would otherwise take from rl_config (RL_pageCompression=0 doubled the size):
+        pageCompression=1,
+        initialFontName="Helvetica",
+        initialFontSize=12,
+        initialLeading=14.4,
         displayDocTitle=1,
         keepTogetherClass=kit.keep_together,  # headings are kept with what follows them
     )
@@ -63,6 +112,7 @@ def build_pdf_counted(
     frame = kit.frame(
         MARGIN_SIDE, MARGIN_BOTTOM, width, page_size[1] - MARGIN_TOP - MARGIN_BOTTOM,
         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
+        overlapAttachedSpace=1,  # rl_config's otherwise
     )  # fmt: skip
     document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
     document.build(build_story(content, styles, width, patient_values(case), kit), canvasmaker=canvas_class)

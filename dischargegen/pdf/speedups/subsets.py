@@ -75,7 +75,8 @@ class RememberingTTFont(TTFont):  # type: ignore[misc]
     """A TTFont whose subsets, width tables and compressed streams are made once per process."""
 
     def __init__(self, name: str, filename: str) -> None:
-        super().__init__(name, filename)
+        # asciiReadable as ReportLab ships it, not rl_config's (RL_ttfAsciiReadable=0 changed the bytes).
+        super().__init__(name, filename, asciiReadable=1)
         face = self.face
         # TTFont makes a TTFontFace of the file; this is the same object with the remembering methods.
         face.__class__ = RememberingFace
