@@ -185,6 +185,28 @@ def test_a_packet_onto_a_fifo_is_refused_before_the_first_row(tmp_path: Path) ->
     assert not out.exists() or not list(out.glob("*.pdf"))
 
 
+def test_the_library_refuses_a_packet_onto_a_fifo_before_the_first_row(tmp_path: Path) -> None:
+    # The rule lives in the library's packet guard, not only in the command line: a host calling run_batch
+    # learns it before any row is rendered, and the FIFO is never opened.
+    from dischargegen.batch import run_batch
+    from dischargegen.batch.packet import PacketOptions
+    from dischargegen.errors import PacketError
+    from dischargegen.site import DEFAULT_SITE
+    from dischargegen.sources.csv import read_csv_records
+
+    export, out, packet = write_csv(tmp_path / "in.csv", GOOD), tmp_path / "out", tmp_path / "packet.pdf"
+    os.mkfifo(packet)
+    with pytest.raises(PacketError) as caught:
+        run_batch(
+            read_csv_records(export, DEFAULT_SITE),
+            DEFAULT_SITE,
+            out,
+            packet=PacketOptions(packet, export=export),
+        )
+    assert "FIFO" in str(caught.value) and stat.S_ISFIFO(os.lstat(packet).st_mode)
+    assert not list(out.glob("*.pdf"))
+
+
 def test_a_symbolic_link_is_replaced_and_what_it_points_to_left_as_before(tmp_path: Path) -> None:
     target, link = tmp_path / "target.pdf", tmp_path / "link.pdf"
     target.write_bytes(b"the linked file")

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import NotAFileError
 from ..errors import PacketError as PacketError  # its old home; errors.py holds it now
-from ..files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_file
+from ..files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_file, check_target
 from ..site import SiteSettings
 from ..sources import column_key, input_paths
 from .manifest import ERRORS, ERRORS_JOURNAL, LOCK_FILE, MANIFEST, MANIFEST_JOURNAL
@@ -201,6 +202,13 @@ def guard_packet(
         raise PacketError(f"--packet: no folder at {folder}; create it first")
     if options.path.is_dir():  # --packet naming --out-dir, created since the options were read
         raise PacketError(f"--packet {options.path} is a folder; name a PDF file")
+    # A device, FIFO or socket there is left alone, and said before the first row.
+    try:
+        check_target(options.path)
+    except NotAFileError as error:
+        raise PacketError(
+            f"--packet {options.path} is {error.kind}; give a regular file or a new file name"
+        ) from None
     # With a placeholder this finds a protected folder; the names themselves are guarded as they are made.
     hit = guard.hit(options.path)
     if hit is not None:

@@ -19,7 +19,6 @@ from ..batch import BatchResult, default_jobs, run_batch
 from ..batch.manifest import ERRORS, Entry
 from ..batch.packet import PacketOptions, PacketWritten, packet_column, read_insert
 from ..errors import BatchSetupError, InputFileError, NotAFileError, OptionError, PacketError
-from ..files import check_target
 from ..site import SiteSettings
 from ..sources import FORMATS, Record, input_format, open_records
 from ._common import UserError, load_site_or_fail, site_option, user_error
@@ -120,9 +119,9 @@ def batch(
         raise user_error(error) from None
     except (InputFileError, BatchSetupError, PacketError) as error:
         raise UserError(str(error)) from None
-    except NotAFileError as error:  # a packet's path: left as it was
+    except NotAFileError as error:  # a file the run writes turned into a device or FIFO: left as it was
         raise UserError(
-            f"Invalid value for --packet: {error.filename} is {error.kind}; give a regular file or a new file name"
+            f"Cannot write {error.filename}: it is {error.kind}; give a regular file or a new file name"
         ) from None
     except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
         raise
@@ -138,10 +137,7 @@ def _packet_options(
     """--packet and its companions; a bad placeholder is a usage error before any row is read."""
     if packet is None:
         return None
-    column = packet_column(packet)
-    if column is None:
-        check_target(packet)  # a device or FIFO there is refused before the first row, not after the last
-    return PacketOptions(packet, duplex, insert, sort_by, column, export)
+    return PacketOptions(packet, duplex, insert, sort_by, packet_column(packet), export)
 
 
 def _report_packet(packet: PacketWritten) -> None:
