@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import vocab
-from .errors import InputError, InvalidFields
+from .errors import InputError, one_error
 from .levels import check_levels, parse_levels
 
 REQUIRED_FIELDS = (
@@ -257,7 +257,7 @@ def _raise_in_field_order(errors: dict[str, InputError], values: Mapping[str, An
         errors.setdefault(cross.field, cross)
     if errors:
         ordered = [errors[field] for field in ALL_FIELDS if field in errors]
-        raise ordered[0] if len(ordered) == 1 else InvalidFields(ordered)
+        raise one_error(ordered)
 
 
 def _check_text(max_length: int) -> Callable[[Any, str], Any]:

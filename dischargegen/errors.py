@@ -47,6 +47,11 @@ class InvalidFields(InputError):
         return (type(self), (self.errors,))
 
 
+def one_error(errors: Sequence[InputError]) -> InputError:
+    """The errors of one record as one: the error itself when there is one, else an InvalidFields."""
+    return errors[0] if len(errors) == 1 else InvalidFields(errors)
+
+
 def each_error(error: InputError) -> tuple[InputError, ...]:
     """The single errors inside an error: itself, or each field of an InvalidFields."""
     return error.errors if isinstance(error, InvalidFields) else (error,)

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from dischargegen.errors import InputError, InvalidFields, SiteSettingsError, each_error
+from dischargegen.errors import InputError, InvalidFields, SiteSettingsError, each_error, one_error
 
 
 def test_input_error_pickles_with_its_field() -> None:
@@ -43,3 +43,10 @@ def test_each_error_of_a_single_error_is_itself() -> None:
 def test_invalid_fields_needs_an_error() -> None:
     with pytest.raises(ValueError):
         InvalidFields([])
+
+
+def test_one_error_is_the_error_itself_or_every_field_together() -> None:
+    single = InputError("mrn", "is required")
+    assert one_error([single]) is single
+    both = one_error([single, InputError("dob", "is required")])
+    assert isinstance(both, InvalidFields) and [e.field for e in each_error(both)] == ["mrn", "dob"]

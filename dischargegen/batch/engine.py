@@ -31,10 +31,10 @@ from ..errors import (
     BatchSetupError,
     InputError,
     InputFileError,
-    InvalidFields,
     NotAFileError,
     PatternError,
     each_error,
+    one_error,
 )
 from ..files import (
     TEMPORARY_PREFIX,
@@ -168,7 +168,7 @@ def _case_of(record: Record) -> Case:
             if single.field in record.fields and single.field not in reported
         )
     found.sort(key=lambda single: _ERROR_ORDER.get(single.field, len(ALL_FIELDS)))
-    raise found[0] if len(found) == 1 else InvalidFields(found)
+    raise one_error(found)
 
 
 @dataclass

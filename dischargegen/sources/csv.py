@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..case import ALL_FIELDS, REQUIRED_FIELDS, parse_bool, parse_date
-from ..errors import InputError, InputFileError, InvalidFields, each_error
+from ..errors import InputError, InputFileError, each_error, one_error
 from ..site import SiteSettings
 from .records import DISCHARGE_DATE, Record, column_key
 
@@ -279,7 +279,7 @@ def _record(line: int, row: list[str], columns: Columns) -> Record:
     if any(cell.strip() for cell in row[columns.width :]):
         errors.append(InputError("row", "has more values than the header has columns; check the quoting"))
     if errors:
-        found = errors[0] if len(errors) == 1 else InvalidFields(errors)
+        found = one_error(errors)
         return Record(line=line, fields=fields, extra=extra, error=found)
     return Record(line=line, fields=fields, extra=extra)
 
@@ -301,7 +301,7 @@ def _record_without(
     found = list(errors)
     if record.error is not None:
         found += [error for error in each_error(record.error) if error.field not in unread]
-    error = found[0] if len(found) == 1 else InvalidFields(found)
+    error = one_error(found)
     return Record(line=line, fields=fields, extra=record.extra, error=error)
 
 

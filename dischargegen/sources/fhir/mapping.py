@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from ... import vocab
 from ...case import parse_choice
-from ...errors import InputError, InvalidFields
+from ...errors import InputError, one_error
 from ...levels import parse_levels
 from ...site import SiteSettings
 from ..records import Record
@@ -287,9 +287,7 @@ class _Problems:
             return None
 
     def error(self) -> InputError | None:
-        if len(self.errors) > 1:
-            return InvalidFields(self.errors)
-        return self.errors[0] if self.errors else None
+        return one_error(self.errors) if self.errors else None
 
 
 def _name(patient: PatientSummary) -> str:
