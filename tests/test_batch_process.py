@@ -39,6 +39,15 @@ def wait_for_pdfs(out: Path, count: int, process: subprocess.Popen[bytes]) -> No
         time.sleep(0.005)
 
 
+def wait_for_journal_rows(out: Path, count: int, process: subprocess.Popen[bytes]) -> None:
+    """Until the run's manifest journal lists `count` rows (its header line aside)."""
+    journal, deadline = out / ".manifest.journal", time.monotonic() + 60
+    while not journal.exists() or len(journal.read_bytes().splitlines()) < count + 1:
+        assert process.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+
+
 def assert_every_pdf_whole(out: Path) -> int:
     found = list(out.glob("*.pdf"))
     for path in found:
@@ -68,6 +77,9 @@ def test_sigkill_then_rerun_completes_the_set(tmp_path: Path) -> None:
         command(source, out), cwd=REPO, env=environment(), stderr=subprocess.PIPE, start_new_session=True
     )
     wait_for_pdfs(out, first + 8, process)
+    # The journal follows the PDFs by up to a window of rows, further on a busy machine: kill once it has
+    # recorded a row, so that the rerun has something of the killed runs' to reuse.
+    wait_for_journal_rows(out, 1, process)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert_every_pdf_whole(out)
