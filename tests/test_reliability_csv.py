@@ -594,3 +594,21 @@ def test_messy_input_loses_no_line(tmp_path: Path, data: bytes) -> None:
     assert all(blank(line) for line in lines[1 : first - 1]), "lines between the header and the first row"
     failed = {line for line, _, _ in errors(work / "out")}
     assert failed == {line for line, status in statuses(work / "out").items() if status == "failed"}
+
+
+def test_the_encoding_is_detected_once_even_when_the_rows_are_counted_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At a terminal the rows are read twice (a count for the progress bar, then the run); detection reads
+    # the whole file, so it is done once for both.
+    from dischargegen.cli import batch as batch_cli
+
+    calls: list[Path] = []
+    detect = csv_source.detect_encoding
+    monkeypatch.setattr(csv_source, "detect_encoding", lambda path: calls.append(path) or detect(path))
+    monkeypatch.setattr(batch_cli, "on_terminal", lambda: True)
+    export = tmp_path / "in.csv"
+    export.write_text("\r\n".join([HEADER, *ten_rows()[:2]]) + "\r\n", encoding="utf-8")
+    result = batch(export, "--out-dir", tmp_path / "out")
+    assert_clean(result, [0])
+    assert calls == [export]

@@ -61,4 +61,4 @@ def open_records(
         if encoding is not None:
             raise OptionError("encoding", "applies to CSV input only; FHIR input is UTF-8.")
         return lambda: fhir.read_fhir_records(path, site)
-    return lambda: csv.read_csv_records(path, site, encoding)
+    return csv.csv_reader(path, site, encoding)

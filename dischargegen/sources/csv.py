@@ -24,7 +24,7 @@ import contextlib
 import dataclasses
 import re
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -489,6 +489,12 @@ class _RowReader:
 def read_csv_records(path: Path, site: SiteSettings, encoding: str | None = None) -> Iterator[Record]:
     """Records in input order. Raises InputFileError when the file is unusable: at once for a missing file,
     an unknown or undetectable encoding, on the first next() for a missing, repeated or unreadable header."""
+    return csv_reader(path, site, encoding)()
+
+
+def csv_reader(path: Path, site: SiteSettings, encoding: str | None = None) -> Callable[[], Iterator[Record]]:
+    """A way to start reading the file, as often as needed (a progress bar counts the rows first), with its
+    encoding decided once: detection reads the whole file. Raises InputFileError as read_csv_records does."""
     if not path.is_file():
         raise InputFileError(f"no input file at {path}")
     chosen = encoding or site.csv.encoding
@@ -497,7 +503,7 @@ def read_csv_records(path: Path, site: SiteSettings, encoding: str | None = None
         decoding = Decoding(codec, given=True, refuse_utf8_values=_one_byte_a_character(codec))
     else:
         decoding = detect_encoding(path)
-    return _records(path, decoding, site.csv.columns)
+    return lambda: _records(path, decoding, site.csv.columns)
 
 
 def _labels(header: list[str], columns: Columns) -> list[str]:
