@@ -536,3 +536,20 @@ def test_a_full_disk_keeps_the_earlier_packet_whole(tmp_path: Path, small_disk: 
     assert unchanged(before) and marked(packet) == [NAMES[0]]
     assert sorted(p.name for p in small_disk.iterdir()) == ["packet.pdf"]
     assert_documents_kept(out)
+
+
+def test_the_library_refuses_an_unreadable_insert_before_the_first_row(tmp_path: Path, export: Path) -> None:
+    # The check lives in the packet guard, so a host calling run_batch learns it before any rendering.
+    from dischargegen.batch import run_batch
+    from dischargegen.batch.packet import PacketOptions
+    from dischargegen.errors import PacketError
+    from dischargegen.site import DEFAULT_SITE
+    from dischargegen.sources.csv import read_csv_records
+
+    insert, out = tmp_path / "leaflet.pdf", tmp_path / "out"
+    insert.write_bytes(b"not a PDF")
+    options = PacketOptions(tmp_path / "packet.pdf", insert=insert, export=export)
+    with pytest.raises(PacketError) as caught:
+        run_batch(read_csv_records(export, DEFAULT_SITE), DEFAULT_SITE, out, packet=options)
+    assert "--insert" in str(caught.value) and "not a readable PDF" in str(caught.value)
+    assert not list(out.glob("*.pdf")) and not (tmp_path / "packet.pdf").exists()

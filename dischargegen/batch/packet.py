@@ -213,6 +213,8 @@ def guard_packet(
     hit = guard.hit(options.path)
     if hit is not None:
         raise PacketError(f"--packet {options.path} would replace {hit}; choose another file")
+    if options.insert is not None:
+        read_insert(options.insert)  # a bad insert is found before an hour of rendering, not after
     return guard
 
 

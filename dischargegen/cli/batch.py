@@ -17,7 +17,7 @@ import click
 
 from ..batch import BatchResult, default_jobs, run_batch
 from ..batch.manifest import ERRORS, Entry
-from ..batch.packet import PacketOptions, PacketWritten, packet_column, read_insert
+from ..batch.packet import PacketOptions, PacketWritten, packet_column
 from ..errors import BatchSetupError, InputFileError, NotAFileError, OptionError, PacketError
 from ..site import SiteSettings
 from ..sources import FORMATS, Record, input_format, open_records
@@ -109,8 +109,6 @@ def batch(
     site = load_site_or_fail(site_path)
     try:
         options = _packet_options(packet, duplex, insert, sort_by, export)
-        if insert is not None:
-            read_insert(insert)  # a bad insert is found before an hour of rendering, not after
         reader = open_records(export, input_format(export, format_name), site, encoding)
         result = _run(reader, site, out_dir, jobs or default_jobs(), options)
         if options is not None and not result.documents:
