@@ -35,6 +35,8 @@ OPTIONAL_FIELDS = (
     "follow_up",
     "brace",
     "blood_thinner_restart",
+    "blood_thinner",
+    "physical_therapy",
     "large_print",
     "paper",
     "language",
@@ -66,6 +68,8 @@ class Case:
     follow_up: dt.datetime | None = None
     brace: bool | None = None
     blood_thinner_restart: dt.date | None = None
+    blood_thinner: bool | None = None  # takes one (True), takes none (False), not stated (None)
+    physical_therapy: bool | None = None  # ordered (True), not ordered (False), not stated (None)
     large_print: bool = False
     paper: str | None = None  # None: the site's default paper size
     language: str = "en"
@@ -191,6 +195,8 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "follow_up": parse_datetime,
     "brace": parse_bool,
     "blood_thinner_restart": parse_date,
+    "blood_thinner": parse_bool,
+    "physical_therapy": parse_bool,
     "large_print": parse_bool,
     "paper": parse_choice,
     "language": parse_choice,
@@ -323,13 +329,26 @@ _CHECKERS: dict[str, Callable[[Any, str], Any]] = {
     "follow_up": _check_datetime,
     "brace": _check_bool,
     "blood_thinner_restart": _check_date_value,
+    "blood_thinner": _check_bool,
+    "physical_therapy": _check_bool,
     "large_print": _check_bool,
     "paper": _check_choice,
     "language": _check_choice,
     "procedure_time": _check_time,
 }
 # Optional fields whose Case default is None: None means "not given", as build_case leaves them.
-_MAY_BE_NONE = frozenset({"cause", "follow_up", "brace", "blood_thinner_restart", "paper", "procedure_time"})
+_MAY_BE_NONE = frozenset(
+    {
+        "cause",
+        "follow_up",
+        "brace",
+        "blood_thinner_restart",
+        "blood_thinner",
+        "physical_therapy",
+        "paper",
+        "procedure_time",
+    }
+)
 
 
 def check_case(case: Case) -> None:

@@ -213,6 +213,8 @@ BAD_VALUES = {
     "follow_up": "soon",
     "brace": "perhaps",
     "blood_thinner_restart": "13/45/2027",
+    "blood_thinner": "sometimes",
+    "physical_therapy": "maybe",
     "large_print": "huge",
     "paper": "tabloid",
     "language": "klingon",

@@ -77,6 +77,9 @@ def build_context(case: Case, site: SiteSettings) -> dict[str, Any]:
             "overnight": case.overnight,
             "cause": case.cause,
             "brace": case.brace,
+            # A restart date says the patient takes a blood thinner, whatever the field says.
+            "blood_thinner": True if case.blood_thinner_restart is not None else case.blood_thinner,
+            "physical_therapy": case.physical_therapy,
             "levels": [{"label": label, "region": region(label)} for label in case.levels],
             "level_count": len(case.levels),
             "needle_sites_max": 2 * len(case.levels),
