@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from reportlab.graphics import renderPDF
-from reportlab.graphics.shapes import Drawing, Group, String
+from reportlab.graphics.shapes import Drawing, Group, Path, String
 from reportlab.lib.colors import black, white
 from reportlab.pdfgen.canvas import Canvas
 
@@ -23,10 +23,10 @@ from dischargegen.pdf import pictures
 from dischargegen.pdf.fonts import BOLD, REGULAR
 from dischargegen.pdf.pictures import (
     PICTURES,
-    VertebraBody,
     draw_picture,
     picture_attributes,
     treated_levels,
+    vertebrae,
 )
 
 SPINE_WORDS = {"upper": "Mid-back", "lower": "Lower back", "neck": "Neck"}
@@ -196,11 +196,15 @@ def test_spine_marks_exactly_the_treated_levels(levels: str) -> None:
     drawing = draw_picture("spine", spine(levels), 150, False)
     assert bold_labels(drawing) == set(treated)
     assert treated_levels(drawing) == tuple(treated)
-    bodies = [shape for shape in leaves(drawing) if isinstance(shape, VertebraBody)]
-    assert [body.level for body in bodies] == list(SPINE)
-    dark = [body for body in bodies if body.fillColor == black]
-    assert sorted(body.level for body in dark) == sorted(treated)
-    assert all(body.fillColor == white for body in bodies if body not in dark)
+    shapes = vertebrae(drawing)
+    dark = [shape for shape in shapes if shape.fillColor == black]
+    assert sorted(shape.levels for shape in dark) == sorted((level,) for level in treated)
+    assert all(shape.treated for shape in dark)
+    others = [shape for shape in shapes if shape not in dark]
+    assert all(shape.fillColor == white and not shape.treated for shape in others)
+    assert sorted(level for shape in shapes for level in shape.levels) == sorted(SPINE)
+    # Every vertebra is drawn: a body and its spinous process, two closed parts each.
+    assert sum(shape.operators.count(3) for shape in shapes) == 2 * len(SPINE)
 
 
 def label_heights_apart(drawing: Drawing) -> float:
@@ -221,7 +225,7 @@ def test_spine_marks_any_set_of_levels_with_readable_labels(
     drawing = draw_picture("spine", spine(" ".join(reversed(in_order))), width, large_print)
     assert bold_labels(drawing) == treated
     assert treated_levels(drawing) == tuple(in_order)
-    dark = [s for s in leaves(drawing) if isinstance(s, VertebraBody) and s.fillColor == black]
+    dark = [shape for shape in vertebrae(drawing) if shape.fillColor == black]
     assert len(dark) == len(treated)
     # Labels of neighbouring treated vertebrae stay apart (no overlap) and inside the picture.
     for string in strings(drawing):
@@ -273,11 +277,12 @@ def test_same_arguments_give_the_same_drawing() -> None:
 
 def test_one_in_five_is_five_figures_of_one_size_one_of_them_solid() -> None:
     drawing = draw_picture("one_in_five", {}, 175, False)
-    figures = [group for group in drawing.contents[0].contents if isinstance(group, Group)]
-    assert len(figures) == 5
-    fills = [[shape.fillColor for shape in leaves(figure)] for figure in figures]
-    assert sum(all(fill == black for fill in figure) for figure in fills) == 1
-    assert sum(all(fill == white for fill in figure) for figure in fills) == 4
+    figures = list(leaves(drawing))
+    assert len(figures) == 5 and all(isinstance(figure, Path) for figure in figures)
+    fills = [figure.fillColor for figure in figures]
+    assert fills.count(black) == 1 and fills.count(white) == 4
+    # Outlined figures are outlined in a dark grey: visible in black and white.
+    assert all(figure.strokeColor.red < 0.3 for figure in figures)
     sizes = {
         (round(x1 - x0, 6), round(y1 - y0, 6))
         for x0, y0, x1, y1 in (figure.getBounds() for figure in figures)

@@ -20,20 +20,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from reportlab.graphics.shapes import (
-    Circle,
-    Drawing,
-    Group,
-    Line,
-    Path,
-    Polygon,
-    PolyLine,
-    Rect,
-    String,
-)
+from reportlab.graphics.shapes import Drawing, Group, Path, String
 from reportlab.lib.attrmap import AttrMap, AttrMapValue
 from reportlab.lib.colors import Color, black, white
-from reportlab.lib.validators import isBoolean, isString
+from reportlab.lib.validators import isBoolean, isListOfStrings
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ..errors import ContentError, InputError
@@ -55,8 +45,9 @@ _ATTRIBUTES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 DARK = black  # what is marked: treated vertebrae, the one figure in five
 FIGURE = Color(0.18, 0.18, 0.18)  # people
 OUTLINE = Color(0.42, 0.42, 0.42)  # what is shown but not marked
-SHADE = Color(0.86, 0.86, 0.86)  # beds, bone that is not a vertebra, the ice pack
-SKIN = Color(0.93, 0.93, 0.93)  # the back under the ice
+SHADE = Color(0.86, 0.86, 0.86)  # beds, bone that is not a vertebra
+SKIN = Color(0.86, 0.86, 0.86)  # the back under the cloth (which is white)
+PACK = Color(0.62, 0.62, 0.62)  # the ice pack (its cubes white)
 
 # Label sizes: about the size of the document's small print, larger in large print.
 _LABEL_SIZE = {False: 10.0, True: 13.0}
@@ -104,13 +95,15 @@ def _drawn(name: str, attributes: tuple[tuple[str, str], ...], width: float, lar
 
 def treated_levels(drawing: Drawing) -> tuple[str, ...]:
     """The levels a spine drawing marks as treated (its dark-filled vertebrae), top to bottom."""
-    return tuple(body.level for body in _vertebrae(drawing) if body.treated)
+    marked = {level for shape in vertebrae(drawing) if shape.treated for level in shape.levels}
+    return tuple(label for label in SPINE if label in marked)
 
 
-def _vertebrae(node: Any) -> list[VertebraBody]:
-    if isinstance(node, VertebraBody):
+def vertebrae(node: Any) -> list[Vertebrae]:
+    """The vertebra shapes of a spine drawing: one for each treated vertebra, one for all the others."""
+    if isinstance(node, Vertebrae):
         return [node]
-    return [body for child in getattr(node, "contents", ()) for body in _vertebrae(child)]
+    return [shape for child in getattr(node, "contents", ()) for shape in vertebrae(child)]
 
 
 def _shown(name: object) -> str:
@@ -187,53 +180,81 @@ def _block_height(count: int, size: float) -> float:
 
 
 # -- shapes ---------------------------------------------------------------------------------------------------
-class VertebraBody(Rect):  # type: ignore[misc]
-    """One vertebra of the spine picture: a rounded rectangle that knows its level and whether it is marked,
-    so tests (and treated_levels) read the drawing back instead of trusting the code that drew it."""
+# Shapes of one style are drawn as one Path of several parts: ReportLab's renderer costs about the same for
+# each shape whatever its size, and these are drawn into every document of a batch.
+class Vertebrae(Path):  # type: ignore[misc]
+    """Vertebrae of the spine picture that know their levels and whether they are marked: one shape for each
+    treated vertebra, one for all the others. Tests (and treated_levels) read the drawing back with them."""
 
     _attrMap = AttrMap(
-        BASE=Rect,
-        level=AttrMapValue(isString, desc="the vertebra's label, T1-L5"),
+        BASE=Path,
+        levels=AttrMapValue(isListOfStrings, desc="the vertebrae's labels, T1-L5, top to bottom"),
         treated=AttrMapValue(isBoolean, desc="drawn dark: treated"),
     )
 
-    def __init__(self, x: float, y: float, width: float, height: float, level: str, treated: bool) -> None:
+    def __init__(self, levels: tuple[str, ...], treated: bool) -> None:
         super().__init__(
-            x,
-            y,
-            width,
-            height,
-            rx=height * 0.28,
-            ry=height * 0.28,
             fillColor=DARK if treated else white,
             strokeColor=DARK if treated else OUTLINE,
             strokeWidth=1.0 if treated else 0.8,
+            strokeLineJoin=1,
         )
-        self.level = level
+        self.levels = levels
         self.treated = treated
 
 
-def _limb(points: Sequence[tuple[float, float]], thickness: float, colour: Color = FIGURE) -> PolyLine:
-    """A limb or trunk: a thick line with round ends and joints (a silhouette, not a stick figure)."""
-    return PolyLine(
-        [coordinate for point in points for coordinate in point],
-        strokeColor=colour,
-        strokeWidth=thickness,
-        strokeLineCap=1,
-        strokeLineJoin=1,
-    )
+def _shape(fill: Color | None, stroke: Color | None, width: float = 1.0, **more: Any) -> Path:
+    return Path(fillColor=fill, strokeColor=stroke, strokeWidth=width, strokeLineJoin=1, **more)
 
 
-def _closed(
-    points: Sequence[tuple[float, float]], fill: Color | None, stroke: Color | None, width: float = 1.0
-) -> Polygon:
-    return Polygon(
-        [coordinate for point in points for coordinate in point],
-        fillColor=fill,
-        strokeColor=stroke,
-        strokeWidth=width,
-        strokeLineJoin=1,
-    )
+def _strokes(
+    parts: Sequence[Sequence[tuple[float, float]]], thickness: float, colour: Color = FIGURE
+) -> Path:
+    """Limbs and trunks: thick lines with round ends and joints (a silhouette, not a stick figure)."""
+    path = _shape(None, colour, thickness, strokeLineCap=1)
+    for points in parts:
+        path.moveTo(*points[0])
+        for point in points[1:]:
+            path.lineTo(*point)
+    return path
+
+
+def _add_polygon(path: Path, points: Sequence[tuple[float, float]]) -> Path:
+    path.moveTo(*points[0])
+    for point in points[1:]:
+        path.lineTo(*point)
+    path.closePath()
+    return path
+
+
+_ARC = 0.5523  # Bezier handle length for a quarter circle
+
+
+def _add_circle(path: Path, cx: float, cy: float, r: float) -> Path:
+    k = r * _ARC
+    path.moveTo(cx + r, cy)
+    path.curveTo(cx + r, cy + k, cx + k, cy + r, cx, cy + r)
+    path.curveTo(cx - k, cy + r, cx - r, cy + k, cx - r, cy)
+    path.curveTo(cx - r, cy - k, cx - k, cy - r, cx, cy - r)
+    path.curveTo(cx + k, cy - r, cx + r, cy - k, cx + r, cy)
+    path.closePath()
+    return path
+
+
+def _add_round_rect(path: Path, x: float, y: float, w: float, h: float, r: float) -> Path:
+    r = min(r, w / 2, h / 2)
+    k = r * (1 - _ARC)
+    path.moveTo(x + r, y)
+    path.lineTo(x + w - r, y)
+    path.curveTo(x + w - k, y, x + w, y + k, x + w, y + r)
+    path.lineTo(x + w, y + h - r)
+    path.curveTo(x + w, y + h - k, x + w - k, y + h, x + w - r, y + h)
+    path.lineTo(x + r, y + h)
+    path.curveTo(x + k, y + h, x, y + h - k, x, y + h - r)
+    path.lineTo(x, y + r)
+    path.curveTo(x, y + k, x + k, y, x + r, y)
+    path.closePath()
+    return path
 
 
 def _scaled(scale: float, shapes: Sequence[Any]) -> Group:
@@ -241,16 +262,14 @@ def _scaled(scale: float, shapes: Sequence[Any]) -> Group:
     return Group(*shapes, transform=(scale, 0, 0, scale, 0, 0))
 
 
-def _arrowhead(tip: tuple[float, float], tail: tuple[float, float], length: float) -> Polygon:
+def _add_arrowhead(path: Path, tip: tuple[float, float], tail: tuple[float, float], length: float) -> Path:
     dx, dy = tip[0] - tail[0], tip[1] - tail[1]
     norm = math.hypot(dx, dy) or 1.0
     ux, uy = dx / norm, dy / norm
     base = (tip[0] - ux * length, tip[1] - uy * length)
     half = length * 0.45
-    return _closed(
-        [tip, (base[0] - uy * half, base[1] + ux * half), (base[0] + uy * half, base[1] - ux * half)],
-        DARK,
-        None,
+    return _add_polygon(
+        path, [tip, (base[0] - uy * half, base[1] + ux * half), (base[0] + uy * half, base[1] - ux * half)]
     )
 
 
@@ -277,6 +296,23 @@ def _spread(wanted: Sequence[float], gap: float, low: float, high: float) -> lis
     fitted = [mean for mean, weight in blocks for _ in range(int(weight))]
     top_limit, bottom_limit = 0.0, (high - low) - (count - 1) * gap
     return [high - (min(max(q, top_limit), bottom_limit) + index * gap) for index, q in enumerate(fitted)]
+
+
+def _add_vertebra(path: Path, centre: float, top: float, bottom: float, body_width: float) -> None:
+    """A vertebra seen from the back: its body, and below it the spinous process (the knob felt down the
+    middle of the back) reaching into the gap under it."""
+    height = top - bottom
+    _add_round_rect(path, centre - body_width / 2, bottom, body_width, height, height * 0.28)
+    knob = body_width * 0.08
+    _add_polygon(
+        path,
+        [
+            (centre - knob, bottom),
+            (centre + knob, bottom),
+            (centre + knob * 0.8, bottom - height * 0.2),
+            (centre - knob * 0.8, bottom - height * 0.2),
+        ],
+    )
 
 
 def _spine(labels: Mapping[str, str], width: float, size: float) -> Drawing:
@@ -311,78 +347,53 @@ def _spine(labels: Mapping[str, str], width: float, size: float) -> Drawing:
         spans.append((top - unit * r * 0.125, top - unit * r * 1.125))
         top -= unit * r * 1.25
 
-    # The neck: two small bones fading out upwards. Below: the sacrum and the top of the pelvis.
+    # The neck above, two small bones in grey: not part of what is treated.
+    neck = _shape(white, Color(0.62, 0.62, 0.62), 0.8)
     stub_width, stub_height = widest * 0.62, unit * 0.8
-    for index, shade in enumerate((Color(0.72, 0.72, 0.72), OUTLINE)):
-        bottom = spans[0][0] + unit * 0.3 + index * 0 + (1 - index) * (stub_height + unit * 0.3)
-        drawing.add(
-            Rect(
-                centre - stub_width / 2,
-                bottom,
-                stub_width,
-                stub_height,
-                rx=stub_height * 0.3,
-                ry=stub_height * 0.3,
-                fillColor=white,
-                strokeColor=shade,
-                strokeWidth=0.8,
-            )
-        )
-    l5_bottom = spans[-1][1]
-    sacrum_top = l5_bottom - unit * 0.3
-    # The hip bones' wings, kept below L5 and clear of its label.
-    for side in (-1, 1):
-        drawing.add(
-            _closed(
-                [
-                    (centre + side * widest * 0.5, sacrum_top - unit * 0.3),
-                    (centre + side * widest * 0.95, sacrum_top - unit * 0.1),
-                    (centre + side * widest * 1.2, sacrum_top - base_height * 0.3),
-                    (centre + side * widest * 1.0, sacrum_top - base_height * 0.65),
-                    (centre + side * widest * 0.5, sacrum_top - base_height * 0.5),
-                ],
-                SHADE,
-                OUTLINE,
-                0.8,
-            )
-        )
-    drawing.add(
-        _closed(
-            [
-                (centre - widest * 0.52, sacrum_top),
-                (centre + widest * 0.52, sacrum_top),
-                (centre + widest * 0.12, pad + base_height * 0.12),
-                (centre - widest * 0.12, pad + base_height * 0.12),
-            ],
-            SHADE,
-            OUTLINE,
-            0.8,
-        )
-    )
+    neck_top = spans[0][0] + unit * 0.6 + 2 * stub_height
+    for index in range(2):
+        bottom = spans[0][0] + unit * 0.3 + index * (stub_height + unit * 0.3)
+        _add_round_rect(neck, centre - stub_width / 2, bottom, stub_width, stub_height, stub_height * 0.3)
+    drawing.add(neck)
 
+    # Below: the sacrum and the wings of the hip bones, shaded, kept clear of L5's label.
+    sacrum_top = spans[-1][1] - unit * 0.3
+    pelvis = _shape(SHADE, OUTLINE, 0.8)
+    for side in (-1, 1):
+        _add_polygon(
+            pelvis,
+            [
+                (centre + side * widest * 0.5, sacrum_top - unit * 0.3),
+                (centre + side * widest * 0.95, sacrum_top - unit * 0.1),
+                (centre + side * widest * 1.2, sacrum_top - base_height * 0.3),
+                (centre + side * widest * 1.0, sacrum_top - base_height * 0.65),
+                (centre + side * widest * 0.5, sacrum_top - base_height * 0.5),
+            ],
+        )
+    _add_polygon(
+        pelvis,
+        [
+            (centre - widest * 0.52, sacrum_top),
+            (centre + widest * 0.52, sacrum_top),
+            (centre + widest * 0.12, pad + base_height * 0.12),
+            (centre - widest * 0.12, pad + base_height * 0.12),
+        ],
+    )
+    drawing.add(pelvis)
+
+    others = Vertebrae(tuple(label for label in SPINE if label not in treated), treated=False)
     marked: list[tuple[str, float, float]] = []  # (label, centre height, left edge) of treated vertebrae
     for label, r, (top, bottom) in zip(SPINE, relative, spans, strict=True):
         body_width = widest * (0.7 + 0.3 * (r - 1) / 0.55)
-        is_treated = label in treated
-        colour = DARK if is_treated else OUTLINE
-        process_width, body_height = body_width * 0.16, top - bottom
-        # The spinous process, the knob felt down the middle of the back, reaching into the gap below.
-        drawing.add(
-            Rect(
-                centre - process_width / 2,
-                bottom - unit * r * 0.2,
-                process_width,
-                body_height * 0.6,
-                rx=process_width * 0.4,
-                ry=process_width * 0.4,
-                fillColor=DARK if is_treated else white,
-                strokeColor=colour,
-                strokeWidth=0.8,
-            )
-        )
-        drawing.add(VertebraBody(centre - body_width / 2, bottom, body_width, body_height, label, is_treated))
-        if is_treated:
+        if label in treated:
+            vertebra = Vertebrae((label,), treated=True)
+            _add_vertebra(vertebra, centre, top, bottom, body_width)
+            drawing.add(vertebra)
             marked.append((label, (top + bottom) / 2, centre - body_width / 2))
+        else:
+            _add_vertebra(others, centre, top, bottom, body_width)
+    if others.levels:
+        drawing.add(others)
 
     # Labels of treated vertebrae, moved apart where neighbours are treated, each with an arrow to its bone.
     # Many treated levels at a small width: smaller labels, rather than labels on top of each other.
@@ -391,6 +402,8 @@ def _spine(labels: Mapping[str, str], width: float, size: float) -> Drawing:
     cap = label_size * 0.714
     heights = _spread([y for _, y, _ in marked], label_size * 1.12, pad + cap / 2, height - pad - cap / 2)
     text_right = pad + label_width
+    leaders = _shape(None, DARK, 1.1, strokeLineCap=1)
+    arrowheads = _shape(DARK, None)
     for (label, y, left), label_y in zip(marked, heights, strict=True):
         drawing.add(
             String(
@@ -404,8 +417,11 @@ def _spine(labels: Mapping[str, str], width: float, size: float) -> Drawing:
             )
         )
         start, tip = (text_right + size * 0.2, label_y), (left - size * 0.1, y)
-        drawing.add(Line(start[0], start[1], tip[0], tip[1], strokeColor=DARK, strokeWidth=1.1))
-        drawing.add(_arrowhead(tip, start, size * 0.5))
+        leaders.moveTo(*start)
+        leaders.lineTo(*_towards(tip, start, size * 0.3))  # the line stops inside the arrowhead
+        _add_arrowhead(arrowheads, tip, start, size * 0.5)
+    drawing.add(leaders)
+    drawing.add(arrowheads)
 
     # Regions, bracketed and named on the other side.
     bracket_x = centre + widest / 2 + size * 0.35
@@ -416,25 +432,28 @@ def _spine(labels: Mapping[str, str], width: float, size: float) -> Drawing:
         ("lower", spans[12][0], spans[16][1]),
     ]
     if "neck" in labels:
-        regions.insert(
-            0, ("neck", spans[0][0] + unit * 0.3 + 2 * stub_height + unit * 0.3, spans[0][0] + unit * 0.5)
-        )
+        regions.insert(0, ("neck", neck_top, spans[0][0] + unit * 0.5))
     tick = size * 0.3
+    brackets = _shape(None, black, 0.9)
     for key, top, bottom in regions:
-        drawing.add(
-            PolyLine(
-                [bracket_x - tick, top, bracket_x, top, bracket_x, bottom, bracket_x - tick, bottom],
-                strokeColor=black,
-                strokeWidth=0.9,
-                strokeLineJoin=1,
-            )
-        )
+        brackets.moveTo(bracket_x - tick, top)
+        brackets.lineTo(bracket_x, top)
+        brackets.lineTo(bracket_x, bottom)
+        brackets.lineTo(bracket_x - tick, bottom)
         lines, text_size = _fit("spine", key, labels[key], REGULAR, size, text_width, 4)
         half = _block_height(len(lines), text_size) / 2
         middle = min(max((top + bottom) / 2, pad + half), height - pad - half)
         for string in _text_block(lines, REGULAR, text_size, text_left, middle):
             drawing.add(string)
+    drawing.add(brackets)
     return drawing
+
+
+def _towards(point: tuple[float, float], other: tuple[float, float], distance: float) -> tuple[float, float]:
+    """`point` moved `distance` towards `other`."""
+    dx, dy = other[0] - point[0], other[1] - point[1]
+    norm = math.hypot(dx, dy) or 1.0
+    return point[0] + dx / norm * distance, point[1] + dy / norm * distance
 
 
 # -- lifting ----------------------------------------------------------------------------------------------------
@@ -442,152 +461,133 @@ def _lifting(labels: Mapping[str, str], width: float, size: float) -> Drawing:
     height = width
     scale = width / 100
     floor = 5.0
-    shapes: list[Any] = [Line(2, floor, 98, floor, strokeColor=OUTLINE, strokeWidth=1.2)]
-    # The right way, facing right: squatting, back straight, the jug held close between the knees' reach.
+    shapes: list[Any] = [_strokes([[(2, floor), (98, floor)]], 1.2, OUTLINE)]
+    # The right way, facing right: a deep squat, back straight, the jug held close.
     shapes += [
-        _limb([(24, 33), (50, 40), (45, floor + 5)], 10),  # thigh and shin: a deep squat
-        _limb([(42, floor + 3), (55, floor + 3)], 6),  # foot, heel down
-        _limb([(24, 36), (37, 64)], 15),  # trunk: straight, leaning a little forward
-        Circle(41.5, 77, 8, fillColor=FIGURE, strokeColor=None),
-        _limb([(36, 62), (45, 50), (58, 47)], 6.5),  # arm, hand on the handle
+        _strokes([[(24, 33), (50, 40), (45, floor + 5)]], 10),  # thigh and shin
+        _strokes([[(42, floor + 3), (55, floor + 3)]], 6),  # foot, heel down
+        _strokes([[(24, 36), (37, 64)]], 15),  # trunk: straight, leaning a little forward
+        _add_circle(_shape(FIGURE, None), 41.5, 77, 8),
+        _strokes([[(36, 62), (45, 50), (58, 47)], [(56, 47.5), (61, 47)]], 6),  # arm, hand round the handle
     ]
     # A gallon jug: handle on the body's side, where the hand holds it; neck and cap away from it.
     jug_left, jug_right, jug_bottom, shoulder = 55.0, 87.0, floor + 0.6, 34.0
-    jug = Path(fillColor=white, strokeColor=black, strokeWidth=1.8, strokeLineJoin=1)
+    jug = _shape(white, black, 1.8)
     jug.moveTo(jug_left + 4, jug_bottom)
     jug.lineTo(jug_right - 4, jug_bottom)
     jug.curveTo(jug_right, jug_bottom, jug_right, jug_bottom, jug_right, jug_bottom + 4)
     jug.lineTo(jug_right, shoulder)
     jug.lineTo(jug_right - 6, shoulder + 9)  # shoulder up to the neck
     jug.lineTo(jug_right - 6, shoulder + 13)
-    jug.lineTo(jug_right - 15, shoulder + 13)
     jug.lineTo(jug_left + 10, shoulder + 13)  # top of the handle
     jug.curveTo(jug_left + 2, shoulder + 13, jug_left, shoulder + 9, jug_left, shoulder + 4)
     jug.lineTo(jug_left, jug_bottom + 4)
     jug.curveTo(jug_left, jug_bottom, jug_left, jug_bottom, jug_left + 4, jug_bottom)
     jug.closePath()
-    jug_top = shoulder
     shapes += [
         jug,
-        Rect(
-            jug_left + 6, shoulder + 2, 11, 7, rx=3, ry=3, fillColor=white, strokeColor=black, strokeWidth=1.4
-        ),
-        Rect(
-            jug_right - 16,
-            shoulder + 13,
-            11,
-            4,
-            rx=1,
-            ry=1,
-            fillColor=black,
-            strokeColor=black,
-            strokeWidth=1,
-        ),
-        _limb([(56, 47.5), (61, 47)], 5.5),  # fingers round the handle
+        _add_round_rect(_shape(white, black, 1.4), jug_left + 6, shoulder + 2, 11, 7, 3),  # the handle's hole
+        _add_round_rect(_shape(black, None), jug_right - 16.5, shoulder + 12.5, 12, 5, 1),  # cap
     ]
-    # The wrong way, small and crossed out: bending at the waist with straight legs.
-    bend = 0.42
-    ox, oy = 70.0, 60.0
-    wrong = [
-        _limb([(ox + bend * p[0], oy + bend * p[1]) for p in points], bend * thickness, OUTLINE)
-        for points, thickness in (
-            (((30, 0), (30, 40)), 9),  # straight legs
-            (((30, 40), (62, 48)), 13),  # trunk bent over
-            (((58, 46), (62, 22)), 6),  # arm hanging to the floor
-        )
-    ]
-    wrong.append(Circle(ox + bend * 72, oy + bend * 46, bend * 7, fillColor=OUTLINE, strokeColor=None))
-    wrong.append(Line(ox, oy, ox + bend * 70, oy, strokeColor=OUTLINE, strokeWidth=1))
-    cross = [
-        Line(ox - 1, oy - 3, ox + 31, oy + 27, strokeColor=black, strokeWidth=3.2, strokeLineCap=1),
-        Line(ox - 1, oy + 27, ox + 31, oy - 3, strokeColor=black, strokeWidth=3.2, strokeLineCap=1),
+    # The wrong way, small, grey and crossed out: bending at the waist with straight legs.
+    ox, oy, bend = 70.0, 60.0, 0.42
+
+    def small(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+        return [(ox + bend * x, oy + bend * y) for x, y in points]
+
+    shapes += [
+        _strokes([small([(0, 0), (70, 0)])], 1, OUTLINE),
+        _strokes([small([(30, 0), (30, 40)])], bend * 9, OUTLINE),  # straight legs
+        _strokes([small([(30, 40), (62, 48)])], bend * 13, OUTLINE),  # trunk bent over
+        _strokes([small([(58, 46), (62, 22)])], bend * 6, OUTLINE),  # arm down to the floor
+        _add_circle(_shape(OUTLINE, None), ox + bend * 72, oy + bend * 46, bend * 7),
+        _strokes(
+            [[(ox - 1, oy - 3), (ox + 31, oy + 27)], [(ox - 1, oy + 27), (ox + 31, oy - 3)]], 3.2, black
+        ),
     ]
     drawing = Drawing(width, height)
-    drawing.add(_scaled(scale, shapes + wrong + cross))
+    drawing.add(_scaled(scale, shapes))
     lines, text_size = _fit(
         "lifting", "weight", labels["weight"], BOLD, size, (jug_right - jug_left - 4) * scale, 2
     )
-    for string in _text_block(
-        lines,
-        BOLD,
-        text_size,
-        (jug_left + jug_right) / 2 * scale,
-        (jug_bottom + jug_top) / 2 * scale,
-        anchor="middle",
-    ):
+    middle = (jug_bottom + shoulder) / 2 * scale
+    for string in _text_block(lines, BOLD, text_size, (jug_left + jug_right) / 2 * scale, middle, "middle"):
         drawing.add(string)
     return drawing
 
 
 # -- rolling out of bed --------------------------------------------------------------------------------------
-def _bed(x: float, *, pillow: bool) -> list[Any]:
-    """A bed seen from its side, its top drawn with some depth so legs can point towards the reader."""
-    shapes: list[Any] = [
-        Line(x + 4, 14, x + 96, 14, strokeColor=OUTLINE, strokeWidth=0.8),  # floor
-        Rect(x + 8, 14, 3, 14, fillColor=OUTLINE, strokeColor=None),  # bed legs
-        Rect(x + 86, 14, 3, 14, fillColor=OUTLINE, strokeColor=None),
-        Rect(x + 5, 22, 4, 38, fillColor=OUTLINE, strokeColor=None),  # headboard
-        _closed([(x + 9, 36), (x + 92, 36), (x + 96, 46), (x + 13, 46)], SHADE, OUTLINE, 0.8),  # top
-        Rect(x + 9, 28, 83, 8, fillColor=SHADE, strokeColor=OUTLINE, strokeWidth=0.8),  # front
-    ]
-    if pillow:
-        shapes.append(
-            Rect(x + 12, 41, 16, 5, rx=2.5, ry=2.5, fillColor=white, strokeColor=OUTLINE, strokeWidth=0.8)
-        )
-    return shapes
-
-
 def _rolling(labels: Mapping[str, str], width: float, size: float) -> Drawing:
     height = width / 3
     scale = width / 300
-    shapes: list[Any] = []
-    for panel in range(3):
-        x = panel * 100.0
-        shapes.append(
-            Rect(x + 1.5, 1.5, 97, 97, rx=4, ry=4, fillColor=None, strokeColor=OUTLINE, strokeWidth=0.8)
-        )
-    # 1: on the back, legs straight.
-    x = 0.0
-    shapes += _bed(x, pillow=True)
+    frames = _shape(None, OUTLINE, 0.8)
+    floors = _shape(None, OUTLINE, 0.8)
+    wood = _shape(OUTLINE, None)  # bed legs and headboards
+    beds = _shape(SHADE, OUTLINE, 0.8)  # a bed seen from its side, its top drawn with some depth
+    pillows = _shape(white, OUTLINE, 0.8)
+    for x in (0.0, 100.0, 200.0):
+        _add_round_rect(frames, x + 1.5, 1.5, 97, 97, 4)
+        floors.moveTo(x + 4, 14)
+        floors.lineTo(x + 96, 14)
+        for left, bottom, w, h in ((8, 14, 3, 14), (86, 14, 3, 14), (5, 22, 4, 38)):
+            _add_polygon(
+                wood,
+                [
+                    (x + left, bottom),
+                    (x + left + w, bottom),
+                    (x + left + w, bottom + h),
+                    (x + left, bottom + h),
+                ],
+            )
+        _add_polygon(beds, [(x + 9, 36), (x + 92, 36), (x + 96, 46), (x + 13, 46)])
+        _add_polygon(beds, [(x + 9, 28), (x + 92, 28), (x + 92, 36), (x + 9, 36)])
+        _add_round_rect(pillows, x + 12, 41, 16, 5, 2.5)
+    heads = _shape(FIGURE, None)
+    for head_x, head_y, r in ((21, 50, 6), (121, 52, 6), (270, 80, 6.5)):
+        _add_circle(heads, head_x, head_y, r)
+    shapes: list[Any] = [frames, floors, wood, beds, pillows, heads]
     shapes += [
-        Circle(x + 21, 50, 6, fillColor=FIGURE, strokeColor=None),
-        _limb([(x + 30, 47), (x + 55, 47)], 11),
-        _limb([(x + 55, 46), (x + 87, 45), (x + 89, 51)], 7),
+        # Trunks: 1 on the back; 2 rolled onto the side; 3 sitting up at the end of the bed.
+        _strokes([[(30, 47), (55, 47)], [(130, 49), (152, 47)], [(266, 47), (268, 68)]], 11.5),
+        # Legs: 1 straight; 2 knees bent towards the edge; 3 thigh on the bed, shin down to the floor.
+        _strokes(
+            [
+                [(55, 46), (87, 45), (89, 51)],
+                [(153, 46), (166, 38), (180, 40)],
+                [(266, 45), (288, 44), (290, 17)],
+            ],
+            7,
+        ),
+        # Arms: 2 the upper hand in front; 3 pushing on the bed. A foot on the floor in 3.
+        _strokes(
+            [[(132, 47), (140, 40)], [(265, 66), (257, 56), (255, 46)], [(290, 16.5), (296, 16.5)]], 4.5
+        ),
     ]
-    # 2: rolled onto the side, facing the edge, knees bent towards it; the arrow shows the roll.
-    x = 100.0
-    shapes += _bed(x, pillow=True)
-    shapes += [
-        Circle(x + 21, 52, 6, fillColor=FIGURE, strokeColor=None),
-        _limb([(x + 30, 49), (x + 52, 47)], 11),
-        _limb([(x + 53, 46), (x + 66, 38), (x + 80, 40)], 7),
-        _limb([(x + 32, 47), (x + 40, 40)], 4.5),  # upper arm, hand in front
-        _curved_arrow(x + 36, 64, x + 60, 64),
-    ]
-    # 3: sitting up at the end of the bed, legs down over it, pushing up with the arm.
-    x = 200.0
-    shapes += _bed(x, pillow=True)
-    shapes += [
-        _limb([(x + 66, 45), (x + 88, 44), (x + 90, 17)], 7),  # thigh on the bed, shin down to the floor
-        _limb([(x + 90, 16.5), (x + 96, 16.5)], 4.5),  # foot on the floor
-        _limb([(x + 66, 47), (x + 68, 68)], 12),  # trunk upright
-        Circle(x + 70, 80, 6.5, fillColor=FIGURE, strokeColor=None),
-        _limb([(x + 65, 66), (x + 57, 56), (x + 55, 46)], 4.5),  # arm pushing on the bed
-        _arrowhead((x + 49, 75), (x + 49, 60), 6),
-        Line(x + 49, 58, x + 49, 71, strokeColor=black, strokeWidth=1.8, strokeLineCap=1),
-    ]
+    # Arrows: rolling over (2), pushing up (3).
+    arrows = _shape(None, black, 1.8, strokeLineCap=1)
+    arrows.moveTo(136, 64)
+    arrows.curveTo(138, 72.4, 158, 72.4, 159.6, 66)
+    arrows.moveTo(249, 58)
+    arrows.lineTo(249, 71)
+    heads_of_arrows = _shape(black, None)
+    _add_arrowhead(heads_of_arrows, (160.5, 61), (159.5, 68), 6)
+    _add_arrowhead(heads_of_arrows, (249, 75), (249, 60), 6)
+    shapes += [arrows, heads_of_arrows]
     drawing = Drawing(width, height)
     drawing.add(_scaled(scale, shapes))
     # The step numbers, as digits in black discs, at the type size of the labels.
     radius = size * 0.72
-    for panel in range(3):
-        cx, cy = (panel * 100 + 4) * scale + radius, height - 4 * scale - radius
-        drawing.add(Circle(cx, cy, radius, fillColor=black, strokeColor=None))
+    discs = _shape(black, None)
+    centres = [((panel * 100 + 4) * scale + radius, height - 4 * scale - radius) for panel in range(3)]
+    for cx, cy in centres:
+        _add_circle(discs, cx, cy, radius)
+    drawing.add(discs)
+    for number, (cx, cy) in enumerate(centres, start=1):
         drawing.add(
             String(
                 cx,
                 cy - size * 0.357,
-                str(panel + 1),
+                str(number),
                 fontName=BOLD,
                 fontSize=size,
                 fillColor=white,
@@ -597,70 +597,71 @@ def _rolling(labels: Mapping[str, str], width: float, size: float) -> Drawing:
     return drawing
 
 
-def _curved_arrow(x0: float, y0: float, x1: float, y1: float) -> Group:
-    """An arc from (x0, y0) over to (x1, y1), with its head at the end: turning over."""
-    rise = (x1 - x0) * 0.35
-    arc = Path(fillColor=None, strokeColor=black, strokeWidth=1.8, strokeLineCap=1)
-    arc.moveTo(x0, y0)
-    arc.curveTo(x0 + 2, y0 + rise, x1 - 2, y1 + rise, x1, y1 + 1)
-    return Group(arc, _arrowhead((x1 + 0.5, y1 - 3), (x1 - 0.5, y1 + 4), 6))
-
-
 # -- ice with a cloth ------------------------------------------------------------------------------------------
 def _ice(labels: Mapping[str, str], width: float, size: float) -> Drawing:
     height = width / 1.3
     scale = width / 130
     has_label = "cloth" in labels
     cx = 45.0 if has_label else 65.0
-    shapes: list[Any] = [
-        # The back, from behind: head, shoulders, waist, hips.
-        Circle(cx, 87, 10, fillColor=SKIN, strokeColor=OUTLINE, strokeWidth=1),
-        _closed(
-            [
-                (cx - 6, 78),
-                (cx - 7, 74),
-                (cx - 34, 68),
-                (cx - 38, 60),
-                (cx - 31, 38),
-                (cx - 34, 10),
-                (cx - 36, 0),
-                (cx + 36, 0),
-                (cx + 34, 10),
-                (cx + 31, 38),
-                (cx + 38, 60),
-                (cx + 34, 68),
-                (cx + 7, 74),
-                (cx + 6, 78),
-            ],
-            SKIN,
-            OUTLINE,
-            1,
-        ),
-        Line(cx, 70, cx, 4, strokeColor=OUTLINE, strokeWidth=0.8, strokeDashArray=[2, 2]),  # the spine's line
-    ]
+    # The back, from behind: head, shoulders, waist, hips; the spine's line down the middle.
+    back = _shape(SKIN, OUTLINE)
+    _add_circle(back, cx, 87, 10)
+    _add_polygon(
+        back,
+        [
+            (cx - 6, 78),
+            (cx - 7, 74),
+            (cx - 34, 68),
+            (cx - 38, 60),
+            (cx - 31, 38),
+            (cx - 34, 10),
+            (cx - 36, 0),
+            (cx + 36, 0),
+            (cx + 34, 10),
+            (cx + 31, 38),
+            (cx + 38, 60),
+            (cx + 34, 68),
+            (cx + 7, 74),
+            (cx + 6, 78),
+        ],
+    )
+    spine_line = _shape(None, OUTLINE, 0.8, strokeDashArray=[2, 2])
+    spine_line.moveTo(cx, 70)
+    spine_line.lineTo(cx, 4)
     # The cloth on the skin, larger than the pack on every side; its hem stitched, as cloth is.
     cloth = (cx - 26, 10, 52, 42)
-    shapes += [
-        Rect(*cloth, fillColor=white, strokeColor=black, strokeWidth=1.3),
-        Rect(
-            cloth[0] + 2.5,
-            cloth[1] + 2.5,
-            cloth[2] - 5,
-            cloth[3] - 5,
-            fillColor=None,
-            strokeColor=OUTLINE,
-            strokeWidth=0.7,
-            strokeDashArray=[1.5, 1.5],
-        ),
-    ]
+    hem = _shape(None, OUTLINE, 0.7, strokeDashArray=[1.5, 1.5])
+    _add_polygon(
+        hem,
+        [
+            (cloth[0] + 2.5, cloth[1] + 2.5),
+            (cloth[0] + cloth[2] - 2.5, cloth[1] + 2.5),
+            (cloth[0] + cloth[2] - 2.5, cloth[1] + cloth[3] - 2.5),
+            (cloth[0] + 2.5, cloth[1] + cloth[3] - 2.5),
+        ],
+    )
     # The ice pack on the cloth, with cubes of ice in it.
-    shapes.append(Rect(cx - 18, 17, 36, 28, rx=6, ry=6, fillColor=SHADE, strokeColor=black, strokeWidth=1.6))
+    cubes = _shape(white, black, 1.0)
     for ix, iy, turn in ((cx - 9, 37, 0.3), (cx + 5, 37, -0.2), (cx - 8, 24, -0.15), (cx + 7, 24, 0.25)):
-        corners = [(-5.0, -5.0), (5.0, -5.0), (5.0, 5.0), (-5.0, 5.0)]
         cos, sin = math.cos(turn), math.sin(turn)
-        shapes.append(
-            _closed([(ix + cos * a - sin * b, iy + cos * b + sin * a) for a, b in corners], white, black, 1.0)
-        )
+        corners = [(-5.0, -5.0), (5.0, -5.0), (5.0, 5.0), (-5.0, 5.0)]
+        _add_polygon(cubes, [(ix + cos * a - sin * b, iy + cos * b + sin * a) for a, b in corners])
+    shapes = [
+        back,
+        spine_line,
+        _add_polygon(
+            _shape(white, black, 1.3),
+            [
+                (cloth[0], cloth[1]),
+                (cloth[0] + cloth[2], cloth[1]),
+                (cloth[0] + cloth[2], cloth[1] + cloth[3]),
+                (cloth[0], cloth[1] + cloth[3]),
+            ],
+        ),
+        hem,
+        _add_round_rect(_shape(PACK, black, 1.6), cx - 18, 17, 36, 28, 6),
+        cubes,
+    ]
     drawing = Drawing(width, height)
     drawing.add(_scaled(scale, shapes))
     if has_label:
@@ -671,30 +672,31 @@ def _ice(labels: Mapping[str, str], width: float, size: float) -> Drawing:
         middle = 24 * scale
         for string in _text_block(lines, BOLD, text_size, text_left, middle):
             drawing.add(string)
-        start = (text_left - size * 0.3, middle)
         tip = ((cloth[0] + cloth[2] - 2.5) * scale, 13 * scale)
-        drawing.add(Line(start[0], start[1], tip[0], tip[1], strokeColor=black, strokeWidth=1.1))
-        drawing.add(Circle(tip[0], tip[1], size * 0.22, fillColor=black, strokeColor=None))
+        pointer = _shape(black, black, 1.1)
+        pointer.moveTo(text_left - size * 0.3, middle)
+        pointer.lineTo(*tip)
+        _add_circle(pointer, tip[0], tip[1], size * 0.22)
+        drawing.add(pointer)
     return drawing
 
 
 # -- about 1 in 5 ---------------------------------------------------------------------------------------------
-def _person(x: float, marked: bool) -> Group:
+def _person(x: float, marked: bool) -> Path:
     """One figure, 1 unit wide and 2.37 tall: solid when marked, outlined when not."""
     fill, stroke = (DARK, DARK) if marked else (white, FIGURE)
-    body = Path(fillColor=fill, strokeColor=stroke, strokeWidth=0.07, strokeLineJoin=1)
-    body.moveTo(x + 0.12, 0)
-    body.lineTo(x + 0.12, 1.2)
-    body.curveTo(x + 0.12, 1.55, x + 0.28, 1.65, x + 0.5, 1.65)
-    body.curveTo(x + 0.72, 1.65, x + 0.88, 1.55, x + 0.88, 1.2)
-    body.lineTo(x + 0.88, 0)
-    body.lineTo(x + 0.56, 0)
-    body.lineTo(x + 0.56, 0.7)
-    body.lineTo(x + 0.44, 0.7)
-    body.lineTo(x + 0.44, 0)
-    body.closePath()
-    head = Circle(x + 0.5, 2.05, 0.29, fillColor=fill, strokeColor=stroke, strokeWidth=0.07)
-    return Group(body, head)
+    figure = _shape(fill, stroke, 0.07)
+    figure.moveTo(x + 0.12, 0)
+    figure.lineTo(x + 0.12, 1.2)
+    figure.curveTo(x + 0.12, 1.55, x + 0.28, 1.65, x + 0.5, 1.65)
+    figure.curveTo(x + 0.72, 1.65, x + 0.88, 1.55, x + 0.88, 1.2)
+    figure.lineTo(x + 0.88, 0)
+    figure.lineTo(x + 0.56, 0)
+    figure.lineTo(x + 0.56, 0.7)
+    figure.lineTo(x + 0.44, 0.7)
+    figure.lineTo(x + 0.44, 0)
+    figure.closePath()
+    return _add_circle(figure, x + 0.5, 2.05, 0.29)
 
 
 def _one_in_five(labels: Mapping[str, str], width: float, size: float) -> Drawing:
