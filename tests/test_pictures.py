@@ -348,3 +348,35 @@ def test_errors_are_raised_again_for_the_same_bad_arguments() -> None:
     for _ in range(2):
         with pytest.raises(ContentError, match="levels"):
             draw_picture("spine", spine("T13"), 150, False)
+
+
+LABEL_TEXT = st.text(alphabet="abcdefghijklmnopqrstuvwxyzáéíóúñ- ", min_size=1, max_size=60).filter(str.strip)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    name_and_key=st.sampled_from(
+        [("spine", "upper"), ("spine", "lower"), ("spine", "neck"), ("lifting", "weight"), ("ice", "cloth")]
+    ),
+    label=LABEL_TEXT,
+    width=st.sampled_from([110.0, 150.0, 200.0, 260.0]),
+    large_print=st.booleans(),
+)
+def test_any_label_is_drawn_whole_inside_the_picture_or_refused_by_name(
+    name_and_key: tuple[str, str], label: str, width: float, large_print: bool
+) -> None:
+    name, key = name_and_key
+    attributes = {**EXAMPLES[name][0], key: label}
+    try:
+        drawing = draw_picture(name, attributes, width, large_print)
+    except ContentError as error:
+        assert f"picture {name}: attribute {key} is too long" in str(error)
+        return
+    # Every character of every label, once (wrapping only moves them to other lines).
+    labels = [value for k, value in attributes.items() if k != "levels"]
+    if name == "spine":
+        labels += ["T12", "L1"]
+    drawn = "".join(string.text for string in strings(drawing))
+    assert sorted(drawn.replace(" ", "")) == sorted("".join(labels).replace(" ", ""))
+    x0, y0, x1, y1 = drawing.getBounds()
+    assert x0 >= -0.5 and y0 >= -0.5 and x1 <= drawing.width + 0.5 and y1 <= drawing.height + 0.5

@@ -175,8 +175,12 @@ def _text_block(
     ]
 
 
-def _block_height(count: int, size: float) -> float:
-    return (count - 1) * size * 1.18 + size * 0.714
+def _within(middle: float, count: int, size: float, low: float, high: float) -> float:
+    """`middle` for a block of `count` lines moved, if need be, so that the block (accents and descenders
+    included) stays between `low` and `high`."""
+    spread = (count - 1) * size * 1.18 / 2
+    cap, ascent, descent = size * 0.714, size * 1.069, size * 0.293  # Noto Sans
+    return min(max(middle, low + spread + cap / 2 + descent), high - (spread - cap / 2 + ascent))
 
 
 # -- shapes ---------------------------------------------------------------------------------------------------
@@ -359,14 +363,15 @@ def _spine(labels: Mapping[str, str], width: float, size: float) -> Drawing:
     # Below: the sacrum and the wings of the hip bones, shaded, kept clear of L5's label.
     sacrum_top = spans[-1][1] - unit * 0.3
     pelvis = _shape(SHADE, OUTLINE, 0.8)
+    reach = min(widest * 1.2, centre - pad - 0.5)  # the wings' outer edge, inside the picture
     for side in (-1, 1):
         _add_polygon(
             pelvis,
             [
                 (centre + side * widest * 0.5, sacrum_top - unit * 0.3),
-                (centre + side * widest * 0.95, sacrum_top - unit * 0.1),
-                (centre + side * widest * 1.2, sacrum_top - base_height * 0.3),
-                (centre + side * widest * 1.0, sacrum_top - base_height * 0.65),
+                (centre + side * reach * 0.8, sacrum_top - unit * 0.1),
+                (centre + side * reach, sacrum_top - base_height * 0.3),
+                (centre + side * reach * 0.85, sacrum_top - base_height * 0.65),
                 (centre + side * widest * 0.5, sacrum_top - base_height * 0.5),
             ],
         )
@@ -441,8 +446,7 @@ def _spine(labels: Mapping[str, str], width: float, size: float) -> Drawing:
         brackets.lineTo(bracket_x, bottom)
         brackets.lineTo(bracket_x - tick, bottom)
         lines, text_size = _fit("spine", key, labels[key], REGULAR, size, text_width, 4)
-        half = _block_height(len(lines), text_size) / 2
-        middle = min(max((top + bottom) / 2, pad + half), height - pad - half)
+        middle = _within((top + bottom) / 2, len(lines), text_size, pad, height - pad)
         for string in _text_block(lines, REGULAR, text_size, text_left, middle):
             drawing.add(string)
     drawing.add(brackets)
@@ -490,7 +494,7 @@ def _lifting(labels: Mapping[str, str], width: float, size: float) -> Drawing:
         _add_round_rect(_shape(black, None), jug_right - 16.5, shoulder + 12.5, 12, 5, 1),  # cap
     ]
     # The wrong way, small, grey and crossed out: bending at the waist with straight legs.
-    ox, oy, bend = 70.0, 60.0, 0.42
+    ox, oy, bend = 65.0, 60.0, 0.42
 
     def small(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
         return [(ox + bend * x, oy + bend * y) for x, y in points]
@@ -669,7 +673,7 @@ def _ice(labels: Mapping[str, str], width: float, size: float) -> Drawing:
         lines, text_size = _fit(
             "ice", "cloth", labels["cloth"], BOLD, size, width - text_left - size * 0.15, 4
         )
-        middle = 24 * scale
+        middle = _within(24 * scale, len(lines), text_size, size * 0.15, height * 0.8)
         for string in _text_block(lines, BOLD, text_size, text_left, middle):
             drawing.add(string)
         tip = ((cloth[0] + cloth[2] - 2.5) * scale, 13 * scale)
