@@ -261,6 +261,25 @@ def _add_round_rect(path: Path, x: float, y: float, w: float, h: float, r: float
     return path
 
 
+def _add_bevelled_rect(path: Path, x: float, y: float, w: float, h: float, r: float) -> Path:
+    """A rectangle with its corners cut: looks rounded at the vertebrae's size, with half the numbers of a
+    rounded one to write (seventeen are drawn in every document)."""
+    r = min(r, w / 2, h / 2)
+    return _add_polygon(
+        path,
+        [
+            (x + r, y),
+            (x + w - r, y),
+            (x + w, y + r),
+            (x + w, y + h - r),
+            (x + w - r, y + h),
+            (x + r, y + h),
+            (x, y + h - r),
+            (x, y + r),
+        ],
+    )
+
+
 def _scaled(scale: float, shapes: Sequence[Any]) -> Group:
     """Shapes drawn in design units, scaled to points (labels stay outside, at their own type size)."""
     return Group(*shapes, transform=(scale, 0, 0, scale, 0, 0))
@@ -306,15 +325,15 @@ def _add_vertebra(path: Path, centre: float, top: float, bottom: float, body_wid
     """A vertebra seen from the back: its body, and below it the spinous process (the knob felt down the
     middle of the back) reaching into the gap under it."""
     height = top - bottom
-    _add_round_rect(path, centre - body_width / 2, bottom, body_width, height, height * 0.28)
-    knob = body_width * 0.08
+    _add_bevelled_rect(path, centre - body_width / 2, bottom, body_width, height, height * 0.25)
+    knob = body_width * 0.1
     _add_polygon(
         path,
         [
             (centre - knob, bottom),
             (centre + knob, bottom),
-            (centre + knob * 0.8, bottom - height * 0.2),
-            (centre - knob * 0.8, bottom - height * 0.2),
+            (centre + knob * 0.6, bottom - height * 0.26),
+            (centre - knob * 0.6, bottom - height * 0.26),
         ],
     )
 
@@ -357,7 +376,7 @@ def _spine(labels: Mapping[str, str], width: float, size: float) -> Drawing:
     neck_top = spans[0][0] + unit * 0.6 + 2 * stub_height
     for index in range(2):
         bottom = spans[0][0] + unit * 0.3 + index * (stub_height + unit * 0.3)
-        _add_round_rect(neck, centre - stub_width / 2, bottom, stub_width, stub_height, stub_height * 0.3)
+        _add_bevelled_rect(neck, centre - stub_width / 2, bottom, stub_width, stub_height, stub_height * 0.25)
     drawing.add(neck)
 
     # Below: the sacrum and the wings of the hip bones, shaded, kept clear of L5's label.
