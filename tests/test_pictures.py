@@ -239,6 +239,8 @@ def test_spine_marks_any_set_of_levels_with_readable_labels(
 def test_spine_levels_accept_the_cases_spelling() -> None:
     drawing = draw_picture("spine", spine("t12, L1"), 150, False)
     assert bold_labels(drawing) == {"T12", "L1"}
+    drawing = draw_picture("spine", spine("T11-L1"), 150, False)
+    assert treated_levels(drawing) == ("T11", "T12", "L1")
 
 
 # -- read back from a PDF -------------------------------------------------------------------------------------
