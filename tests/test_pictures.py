@@ -149,6 +149,25 @@ def test_long_labels_wrap_inside_the_picture_in_the_words_given() -> None:
         assert x0 >= 0 and y0 >= 0 and x1 <= drawing.width + 0.5 and y1 <= drawing.height + 0.5
 
 
+@pytest.mark.parametrize(
+    ("width", "large_print", "lines"),
+    [
+        (110, False, ["Mid-back", "Lower", "back"]),  # wrapped at the space, a word kept whole
+        (143, True, ["Mid-back", "Lower", "back"]),
+        (110, True, ["Mid-", "back", "Lower", "back"]),  # too narrow for the word: broken after its hyphen
+    ],
+)
+def test_region_names_wrap_at_spaces_before_hyphens_at_full_size(
+    width: float, large_print: bool, lines: list[str]
+) -> None:
+    drawing = draw_picture(
+        "spine", {"levels": "L1", "upper": "Mid-back", "lower": "Lower back"}, width, large_print
+    )
+    regular = [string for string in strings(drawing) if string.fontName == REGULAR]
+    assert [string.text for string in regular] == lines
+    assert {string.fontSize for string in regular} == {13 if large_print else 10}
+
+
 def test_large_print_labels_are_larger() -> None:
     for name in ("spine", "lifting", "ice", "rolling"):
         attributes = EXAMPLES[name][0]
