@@ -3,6 +3,7 @@ markup.py builds them from the templates' HTML; the PDF builder and the check re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -14,10 +15,13 @@ class Run:
 
 @dataclass
 class Block:
-    kind: str  # h1 h2 h3 p bullet number check signature
+    # h1 h2 h3 p bullet number check signature page_break, or figure: a picture (attributes: `picture`,
+    # `alt` and the picture's labels), its caption as runs and the blocks set beside it as children.
+    kind: str
     runs: list[Run] = field(default_factory=list)
     number: int = 0  # position in an <ol>
     attributes: dict[str, str] = field(default_factory=dict)
+    children: list[Block] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -28,3 +32,9 @@ class Block:
 class Section:
     kind: str
     blocks: list[Block] = field(default_factory=list)
+
+    def all_blocks(self) -> Iterator[Block]:
+        """Every block in reading order: a figure (its caption), then the blocks beside it."""
+        for block in self.blocks:
+            yield block
+            yield from block.children

@@ -11,6 +11,7 @@ import functools
 import re
 from html import unescape
 from html.parser import HTMLParser
+from typing import Any
 
 from ..errors import ContentError
 from .blocks import Block as Block  # re-exported: the types lived here
@@ -19,8 +20,13 @@ from .blocks import Section as Section
 
 SECTION_KINDS = ("plain", "summary", "call", "emergency", "receipt")
 LIST_KINDS = {"ul": "bullet", "ol": "number"}
+# <ul class="checklist">: a box to tick before each item.
+UL_CLASSES = {"": "bullet", "checklist": "check"}
 INLINE = ("strong", "br")
-TEXT_BLOCKS = ("h1", "h2", "h3", "p", "li")
+TEXT_BLOCKS = ("h1", "h2", "h3", "p", "li", "figcaption")
+PAGE_BREAK = "page-break"  # <hr class="page-break">: the next section starts a new page
+# A figure's own attributes; the others are the picture's labels (pdf/pictures.py says which each takes).
+FIGURE_REQUIRED = ("picture", "alt")
 
 
 class _Parser(HTMLParser):
@@ -30,6 +36,7 @@ class _Parser(HTMLParser):
         self.in_section = False
         self.lists: list[tuple[str, int]] = []  # (kind, items so far)
         self.block: Block | None = None
+        self.figure: Block | None = None  # an open <figure>: blocks close into it
         self.bold = 0
 
     # -- helpers ------------------------------------------------------------------------------------
@@ -43,20 +50,55 @@ class _Parser(HTMLParser):
         self.block = block
 
     def _close_block(self) -> None:
-        if self.block is None:
-            return
-        runs = _normalise(self.block.runs)
-        if runs or self.block.kind == "signature":
-            self.block.runs = runs
-            self.sections[-1].blocks.append(self.block)
+        if self.block is not None:
+            self._place(_normalise(self.block.runs))
+
+    def _place(self, runs: list[Run]) -> None:
+        """Put the open block, with its (normalised) runs, where it belongs: a figure's caption, beside the
+        picture, or in the section. A block with no words is dropped."""
+        block = self.block
+        assert block is not None
         self.block = None
+        if block.kind == "figcaption":
+            assert self.figure is not None
+            self.figure.runs = runs
+        elif runs or block.kind == "signature":
+            block.runs = runs
+            (self.figure.children if self.figure is not None else self.sections[-1].blocks).append(block)
+
+    def _open_figure(self, attributes: dict[str, str]) -> None:
+        if self.block is not None or self.figure is not None or self.lists:
+            self._fail("<figure> cannot start inside another figure, a list or a text block")
+        self.figure = Block("figure", attributes=attributes)
+
+    def _close_figure(self) -> None:
+        self._close_block()
+        figure = self.figure
+        if figure is None:
+            return
+        missing = [name for name in FIGURE_REQUIRED if not figure.attributes.get(name, "").strip()]
+        if missing:
+            self._fail(
+                f'a <figure> needs the attribute {missing[0]}="..." (the picture, and its text alternative)'
+            )
+        if not figure.runs:
+            self._fail("a <figure> needs a <figcaption> with words: every picture is captioned")
+        self.figure = None
+        self.sections[-1].blocks.append(figure)
+
+    def _page_break(self, css: str) -> None:
+        if css != PAGE_BREAK:
+            self._fail(f'unknown rule class "{css}"; only <hr class="{PAGE_BREAK}"> is known')
+        if self.in_section or self.block is not None or self.figure is not None or self.lists:
+            self._fail(f'<hr class="{PAGE_BREAK}"> must stand between sections')
+        self.sections[-1].blocks.append(Block("page_break"))
 
     # -- HTMLParser callbacks ------------------------------------------------------------------------
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
         css = attributes.get("class", "")
         if tag == "section":
-            if self.in_section or self.block is not None:
+            if self.in_section or self.block is not None or self.figure is not None:
                 self._fail("<section> cannot be nested")
             kind = css or "plain"
             if kind not in SECTION_KINDS:
@@ -64,8 +106,8 @@ class _Parser(HTMLParser):
             self.in_section = True
             self.sections.append(Section(kind))
         elif tag in LIST_KINDS:
-            kind = "check" if (tag == "ul" and css == "checklist") else LIST_KINDS[tag]
-            if css not in ("", "checklist") or (css and tag != "ul"):
+            kind = UL_CLASSES.get(css, "") if tag == "ul" else LIST_KINDS[tag]
+            if not kind or (css and tag != "ul"):
                 self._fail(f'unknown list class "{css}"; only <ul class="checklist"> is known')
             self.lists.append((kind, 0))
         elif tag == "li":
@@ -76,6 +118,16 @@ class _Parser(HTMLParser):
             self._open_block(Block(kind, number=count + 1))
         elif tag in ("h1", "h2", "h3", "p"):
             self._open_block(Block(tag))
+        elif tag == "figure":
+            self._open_figure(attributes)
+        elif tag == "figcaption":
+            if self.figure is None:
+                self._fail("<figcaption> outside a <figure>")
+            elif self.figure.runs:
+                self._fail("a <figure> has one <figcaption>")
+            self._open_block(Block("figcaption"))
+        elif tag == "hr":
+            self._page_break(css)
         elif tag == "signature":
             self._open_block(Block("signature", attributes=attributes))
         elif tag == "strong":
@@ -93,14 +145,18 @@ class _Parser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "section":
             self._close_block()
+            if self.figure is not None:
+                self._fail("a <figure> is not closed before </section>")
             self.in_section = False
             self.sections.append(Section("plain"))
         elif tag in LIST_KINDS:
             self._close_block()
             if self.lists:
                 self.lists.pop()
-        elif tag in ("li", "h1", "h2", "h3", "p", "signature"):
+        elif tag in ("li", "h1", "h2", "h3", "p", "signature", "figcaption"):
             self._close_block()
+        elif tag == "figure":
+            self._close_figure()
         elif tag == "strong":
             self.bold = max(0, self.bold - 1)
 
@@ -193,14 +249,41 @@ def _scan(html: str, start: int, end: int, parser: _Parser, whole_sections: bool
 
 def _clean(parser: _Parser) -> bool:
     """Nothing open that a section's reading would depend on or leave behind."""
-    return parser.block is None and not parser.in_section and not parser.lists and not parser.bold
+    return (
+        parser.block is None
+        and parser.figure is None
+        and not parser.in_section
+        and not parser.lists
+        and not parser.bold
+    )
 
 
 # A remembered section, compact (tuples hold some 3 KiB a section where the dataclasses held 7):
-# (kind, blocks), each block (kind, number, attributes, runs), each run (text, bold).
-_CompactSection = tuple[
-    str, tuple[tuple[str, int, tuple[tuple[str, str], ...], tuple[tuple[str, bool], ...]], ...]
-]
+# (kind, blocks), each block (kind, number, attributes, runs, children), each run (text, bold); a
+# figure's children are blocks of the same shape, with no children of their own.
+_CompactBlock = tuple[str, int, tuple[tuple[str, str], ...], tuple[tuple[str, bool], ...], tuple[Any, ...]]
+_CompactSection = tuple[str, tuple[_CompactBlock, ...]]
+
+
+def _compact(block: Block) -> _CompactBlock:
+    return (
+        block.kind,
+        block.number,
+        tuple(block.attributes.items()),
+        tuple((run.text, run.bold) for run in block.runs),
+        tuple(_compact(child) for child in block.children),
+    )
+
+
+def _expand(compact: _CompactBlock) -> Block:
+    kind, number, attributes, runs, children = compact
+    return Block(
+        kind,
+        [Run(text, bold) for text, bold in runs],
+        number,
+        dict(attributes),
+        [_expand(c) for c in children],
+    )
 
 
 @functools.lru_cache(maxsize=1024)
@@ -215,15 +298,7 @@ def _section_blocks(source: str) -> _CompactSection | None:
     before, section, after = parser.sections
     if before.blocks or after.blocks:
         return None
-    return section.kind, tuple(
-        (
-            block.kind,
-            block.number,
-            tuple(block.attributes.items()),
-            tuple((run.text, run.bold) for run in block.runs),
-        )
-        for block in section.blocks
-    )
+    return section.kind, tuple(_compact(block) for block in section.blocks)
 
 
 def _take_section(html: str, position: int, end: int, parser: _Parser) -> int | None:
@@ -237,13 +312,7 @@ def _take_section(html: str, position: int, end: int, parser: _Parser) -> int | 
     if remembered is None:
         return None
     kind, blocks = remembered
-    section = Section(
-        kind,
-        [
-            Block(block_kind, [Run(text, bold) for text, bold in runs], number, dict(attributes))
-            for block_kind, number, attributes, runs in blocks
-        ],
-    )
+    section = Section(kind, [_expand(block) for block in blocks])
     parser.sections += [section, Section("plain")]  # as handle_endtag leaves them
     return close
 
@@ -269,10 +338,7 @@ def _take_block(html: str, position: int, end: int, name: str, parser: _Parser) 
     runs = _block_runs(html[position:close])
     if runs is None:
         return position  # not plain: the general path reads it (or reports its fault)
-    if runs:  # as _close_block: a block with no words is dropped
-        parser.block.runs = [Run(text, bold) for text, bold in runs]
-        parser.sections[-1].blocks.append(parser.block)
-    parser.block = None
+    parser._place([Run(text, bold) for text, bold in runs])  # as _close_block, without normalising again
     return close + len(closing_tag)
 
 
@@ -282,7 +348,7 @@ def parse_plain(html: str) -> list[Section] | None:
     parser = _Parser()
     if _scan(html, 0, len(html), parser) is None:
         return None
-    if parser.block is not None or parser.in_section:
+    if parser.block is not None or parser.in_section or parser.figure is not None:
         return None
     return [section for section in parser.sections if section.blocks]
 
@@ -292,8 +358,8 @@ def parse_with_htmlparser(html: str) -> list[Section]:
     parser = _Parser()
     parser.feed(html)
     parser.close()
-    if parser.block is not None or parser.in_section:
-        parser._fail("a block or section is not closed")
+    if parser.block is not None or parser.in_section or parser.figure is not None:
+        parser._fail("a block, figure or section is not closed")
     return [section for section in parser.sections if section.blocks]
 
 
