@@ -7,9 +7,12 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
+from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import (
     Flowable,
+    ImageAndFlowables,
     KeepTogether,
+    PageBreak,
     Paragraph,
     Spacer,
     Table,
@@ -20,6 +23,7 @@ from ..content import RenderedContent
 from ..content.markup import Block, Section
 from ..content.templating import TemplateFailure
 from . import speedups
+from .pictures import draw_picture
 from .speedups import Kit
 from .styles import (
     CALL_BORDER,
@@ -32,6 +36,10 @@ from .styles import (
 )
 
 BULLET = "\u2022"
+# How wide each picture is drawn, as a share of the text width; the words beside it take the rest.
+PICTURE_SHARE = {"spine": 0.23, "lifting": 0.26, "rolling": 0.34, "ice": 0.26, "one_in_five": 0.34}
+PICTURE_GAP = 0.04  # between a picture and its words, as a share of the text width
+PAGE_ONE = "page 1 (everything before the first page break)"
 
 
 def escape(text: str) -> str:
@@ -103,7 +111,53 @@ def _signature(kit: Kit, block: Block, styles: Styles, width: float) -> Table:
     return table
 
 
+class Picture(Flowable):  # type: ignore[misc]
+    """A drawing as ImageAndFlowables wants its image: a fixed size it never scales (one too tall for the
+    space left moves to the next page with its words)."""
+
+    def __init__(self, drawing: Drawing) -> None:
+        super().__init__()
+        self.drawing = drawing
+        self.width, self.height = drawing.width, drawing.height
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def _restrictSize(self, available_width: float, available_height: float) -> tuple[float, float]:  # noqa: N802
+        return self.width, self.height
+
+    def _unRestrictSize(self) -> None:  # noqa: N802
+        pass
+
+    def draw(self) -> None:
+        self.drawing.drawOn(self.canv, 0, 0)
+
+
+def _figure(kit: Kit, block: Block, styles: Styles, width: float) -> Flowable:
+    """A picture with its caption and the blocks that go with it beside it; the words run on below the
+    picture, and onto the next page, when they are longer than it."""
+    attributes = dict(block.attributes)
+    name = attributes.pop("picture")
+    attributes.pop("alt")  # the text alternative: for the accessible renditions, not drawn
+    drawing = draw_picture(name, attributes, width * PICTURE_SHARE.get(name, 0.3), styles.large_print)
+    text_width = width * (1 - PICTURE_SHARE.get(name, 0.3) - PICTURE_GAP)
+    words = [kit.paragraph(_markup(block), styles.caption)]
+    words += [_flowable(kit, child, styles, text_width, False) for child in block.children]
+    return ImageAndFlowables(
+        Picture(drawing),
+        words,
+        imageSide="left",
+        imageRightPadding=width * PICTURE_GAP,
+        imageTopPadding=4,
+        imageBottomPadding=styles.body_size * 0.5,
+    )
+
+
 def _flowable(kit: Kit, block: Block, styles: Styles, width: float, in_emergency: bool) -> Flowable:
+    if block.kind == "page_break":
+        return PageBreak()
+    if block.kind == "figure":
+        return _figure(kit, block, styles, width)
     markup = _markup(block)
     paragraph = kit.paragraph
     if block.kind == "h1":
@@ -170,7 +224,10 @@ def _boxed(kit: Kit, section: Section, styles: Styles, width: float, name: str =
     emergency = section.kind == "emergency"
     pad = styles.body_size * 0.7
     inner = width - 2 * pad
-    rows = [[_flowable(kit, block, styles, inner, emergency)] for block in section.blocks]
+    rows = [
+        [flowable]
+        for flowable in [_flowable(kit, block, styles, inner, emergency) for block in section.blocks]
+    ]
     table = kit.table(rows, colWidths=[width], splitByRow=1)
     commands: list[tuple[Any, ...]] = [
         ("LEFTPADDING", (0, 0), (-1, -1), pad),
@@ -213,11 +270,32 @@ def build_story(
     for number, section in enumerate(content.sections, start=1):
         if section.kind in ("summary", "call", "emergency"):
             name = _box_name(section, number, private)
-            story += [Spacer(1, styles.body_size * 0.8), _boxed(kit, section, styles, width, name)]
+            story += [Spacer(1, styles.body_size * 0.6), _boxed(kit, section, styles, width, name)]
         elif section.kind == "receipt":
             # Kept on one page, as the signatures must be; never split (see NeverSplit).
             blocks = [_flowable(kit, b, styles, width, False) for b in section.blocks]
             story.append(_never_split(kit, blocks, _box_name(section, number, private)))
         else:
             story += [_flowable(kit, block, styles, width, False) for block in section.blocks]
-    return story
+    return _page_one_kept(kit, story, styles.large_print)
+
+
+def _page_one_kept(kit: Kit, story: list[Flowable], large_print: bool) -> list[Flowable]:
+    """What comes before the first page break is page 1, which must stand alone: kept together, and an
+    error if it does not fit (never carried over to page 2). Large print holds about 60% of the words of
+    a page: its page 1 holds what comes first (the main message, the 911 box, who to call) and the rest
+    runs on, with no break that would leave most of page 2 empty."""
+    breaks = [index for index, flowable in enumerate(story) if isinstance(flowable, PageBreak)]
+    if not breaks:
+        return story
+    first = breaks[0]
+    if large_print:
+        return story[:first] + story[first + 1 :]
+    # Kept together as a whole, the boxes inside need no keeping of their own (and a KeepTogether inside
+    # another measures as endlessly tall: ReportLab's way to force its split).
+    page_one = [part for flowable in story[:first] for part in _kept_parts(flowable)]
+    return [_never_split(kit, page_one, PAGE_ONE), *story[first:]]
+
+
+def _kept_parts(flowable: Flowable) -> list[Flowable]:
+    return list(flowable._content) if isinstance(flowable, KeepTogether) else [flowable]

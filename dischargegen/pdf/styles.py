@@ -37,7 +37,9 @@ class Styles:
     subheading: ParagraphStyle
     emergency_heading: ParagraphStyle
     small: ParagraphStyle
+    caption: ParagraphStyle
     body_size: float
+    large_print: bool
     header_size: float
     footer_size: float
 
@@ -53,21 +55,21 @@ def styles_for(large_print: bool) -> Styles:
         leading=leading,
         alignment=TA_LEFT,
         textColor=INK,
-        spaceAfter=size * 0.45,
+        spaceAfter=size * 0.35,
     )
     bullet = ParagraphStyle(
-        "bullet", parent=body, leftIndent=size * 1.4, bulletIndent=size * 0.3, spaceAfter=size * 0.3
+        "bullet", parent=body, leftIndent=size * 1.4, bulletIndent=size * 0.3, spaceAfter=size * 0.2
     )
     title = ParagraphStyle(
-        "title", parent=body, fontName=BOLD, fontSize=size * 1.7, leading=size * 2.1, spaceAfter=size * 0.6
+        "title", parent=body, fontName=BOLD, fontSize=size * 1.6, leading=size * 1.95, spaceAfter=size * 0.4
     )
     heading = ParagraphStyle(
         "heading",
         parent=body,
         fontName=BOLD,
-        fontSize=size * 1.3,
-        leading=size * 1.7,
-        spaceBefore=size * 0.9,
+        fontSize=size * 1.25,
+        leading=size * 1.6,
+        spaceBefore=size * 0.75,
         spaceAfter=size * 0.35,
         keepWithNext=1,
     )
@@ -86,7 +88,9 @@ def styles_for(large_print: bool) -> Styles:
         subheading=subheading,
         emergency_heading=emergency_heading,
         small=small,
+        caption=ParagraphStyle("caption", parent=body, fontName=BOLD),
         body_size=size,
+        large_print=large_print,
         header_size=13.0 if large_print else 11.0,
         footer_size=12.0 if large_print else 10.0,
     )
