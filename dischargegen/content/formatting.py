@@ -1,7 +1,7 @@
 """Language-aware formatting of dates, times and numbers, exposed to templates as Jinja2 filters.
 
 Templates write `{{ dates.activity_until | day }}` and get "Friday, February 13" (English) or
-"viernes, 13 de febrero" (Spanish): the reader never does date arithmetic.
+"viernes 13 de febrero" (Spanish): the reader never does date arithmetic.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from babel.numbers import format_decimal
 
 LOCALES = {"en": "en_US", "es": "es_US"}
 # Babel patterns: weekday and month spelled out; the year only where a reader needs it.
-_DAY = {"en": "EEEE, MMMM d", "es": "EEEE, d 'de' MMMM"}
+_DAY = {"en": "EEEE, MMMM d", "es": "EEEE d 'de' MMMM"}
 _FULL_DATE = {"en": "MMMM d, y", "es": "d 'de' MMMM 'de' y"}
 _CLOCK = {"en": "h:mm a", "es": "h:mm a"}
 _AT = {"en": "{time} on {day}", "es": "{day} a las {time}"}
