@@ -26,11 +26,11 @@ from dischargegen.cli import cli
 from dischargegen.cli import render as render_cli
 from dischargegen.content import build_context
 from dischargegen.errors import InputError, InputFileError, InvalidFields, each_error
-from dischargegen.site import DEFAULT_SITE
+from dischargegen.site import DEFAULT_SITE, load_site
 from dischargegen.sources import column_key
-from dischargegen.sources.csv import map_header
+from dischargegen.sources.csv import csv_reader, map_header
 from dischargegen.sources.records import DISCHARGE_DATE
-from tests.helpers import BASE_FIELDS, batch, errors, fields, manifest, pdf_text, write_csv
+from tests.helpers import BASE_FIELDS, REPO, batch, errors, fields, manifest, pdf_text, write_csv
 
 RESTART = "2027-01-04"  # after the helpers' procedure date, 2027-01-01
 
@@ -538,3 +538,33 @@ def test_the_matrix_covers_every_value_of_both_fields_without_more_variants() ->
 def test_the_matrix_note_says_what_the_new_inputs_follow() -> None:
     assert "blood thinner follows the anesthesia" in OPTIONAL_INPUTS_NOTE
     assert "Physical therapy follows the cause" in OPTIONAL_INPUTS_NOTE
+
+
+def test_a_corrected_column_renders_the_row_again_on_a_rerun(tmp_path: Path) -> None:
+    columns = [*BASE_FIELDS, "PT Ordered"]
+    export = write_csv(tmp_path / "export.csv", [{**BASE_FIELDS, "PT Ordered": ""}], columns)
+    out, site = tmp_path / "out", probe_site(tmp_path)
+    assert batch(export, "--site", site, "--out-dir", out, "--jobs", "1").exit_code == 0
+    assert probed((out / "MRN-1001_2027-01-01.pdf").read_bytes()).startswith(
+        "blood thinner: None; physical therapy: None"
+    )
+    write_csv(export, [{**BASE_FIELDS, "PT Ordered": "Y"}], columns)  # the nurse fills it in and runs again
+    assert batch(export, "--site", site, "--out-dir", out, "--jobs", "1").exit_code == 0
+    assert [row["status"] for row in manifest(out)] == ["written"]
+    assert probed((out / "MRN-1001_2027-01-01.pdf").read_bytes()).startswith(
+        "blood thinner: None; physical therapy: True"
+    )
+
+
+def test_the_sample_export_reads_both_columns_by_their_export_names() -> None:
+    site = load_site(REPO / "samples" / "ehr_site.toml")
+    assert "blood_thinner" not in site.csv.columns and "physical_therapy" not in site.csv.columns
+    cases = {
+        record.line: build_case(record.fields)
+        for record in csv_reader(REPO / "samples" / "ehr_export.csv", site, None)()
+    }
+    takes = {line for line, case in cases.items() if case.blood_thinner}
+    dated = {line for line, case in cases.items() if case.blood_thinner_restart is not None}
+    assert dated == {4, 9, 16, 22} and takes == {4, 9, 11, 18, 22}  # as samples/README.md says
+    for field in ("blood_thinner", "physical_therapy"):
+        assert {getattr(case, field) for case in cases.values()} == {True, False, None}
