@@ -1,7 +1,8 @@
 """`dischargegen render`: one patient's document from options, asking at a terminal for what is missing.
 
 Options given on the command line are checked first, every bad one at once; the site settings load before
-any question; each answer is checked as it is typed. A script without a terminal gets exit status 2 and one
+any question; each answer is checked as it is typed. The procedure time, optional, is asked last (Enter
+skips it). A script without a terminal gets exit status 2 and one
 line a missing or bad option instead of a question.
 """
 
@@ -195,7 +196,8 @@ def _choice(values: tuple[str, ...]) -> click.Choice[str]:
 def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
     """Render one patient's discharge instructions as a PDF.
 
-    Missing required options are asked for at a terminal; a script gets exit status 2 instead.
+    Missing required options are asked for at a terminal, then the procedure time (Enter skips it); a
+    script gets exit status 2 instead, and is never asked.
     """
     fields: dict[str, str | None] = {}
     for name, value in options.items():
