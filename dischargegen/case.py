@@ -135,6 +135,19 @@ def check_date(value: dt.date, field: str) -> dt.date:
     return value
 
 
+def parse_takes_blood_thinner(value: str, field: str) -> bool:
+    """Yes or no; a date here is a restart date in the wrong column, and the message says where it goes."""
+    try:
+        return parse_bool(value, field)
+    except InputError:
+        text = value.strip()
+        if _ISO_DATE.match(text) or _US_DATE.match(text):
+            raise InputError(
+                field, "must be yes or no, not a date; a restart date goes in blood_thinner_restart"
+            ) from None
+        raise
+
+
 def parse_time(value: str, field: str) -> dt.time:
     match = _TIME.match(value.strip())
     if match:
@@ -195,7 +208,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "follow_up": parse_datetime,
     "brace": parse_bool,
     "blood_thinner_restart": parse_date,
-    "blood_thinner": parse_bool,
+    "blood_thinner": parse_takes_blood_thinner,
     "physical_therapy": parse_bool,
     "large_print": parse_bool,
     "paper": parse_choice,
@@ -211,8 +224,20 @@ def parse_field(field: str, value: str) -> Any:
 
 
 def _cross_field_errors(values: Mapping[str, Any]) -> list[InputError]:
-    """The rules between two fields, checked only when both parsed: the error names the first of them."""
+    """The rules between two fields, checked only when both parsed: the error names the first of them, or
+    the one that is more likely wrong."""
     errors: list[InputError] = []
+    # A restart date is written only for a patient who takes a blood thinner: "no" beside one is a slip in
+    # one of the two, and printing either would be wrong. Named on blood_thinner: a yes/no is the likelier
+    # slip (a ticked box, a defaulted column) than a date someone wrote down.
+    if values.get("blood_thinner") is False and values.get("blood_thinner_restart") is not None:
+        errors.append(
+            InputError(
+                "blood_thinner",
+                "is no, but a blood-thinner restart date is given, which means the patient takes one; "
+                "give yes, or leave out the restart date",
+            )
+        )
     procedure_date: dt.date | None = values.get("procedure_date")
     if procedure_date is None:
         return errors

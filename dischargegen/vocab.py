@@ -77,3 +77,31 @@ PAPER_SYNONYMS: Mapping[str, str] = {"letter": "letter", "us letter": "letter", 
 
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "on"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "off"})
+
+# Header names EHR exports give a yes/no column, read as the case field when the file has no column of the
+# field's own name and [csv.columns] does not map it. Compared as sources.column_key compares headers (case,
+# spaces, underscores and hyphens do not count). None is a case field's name or means something else in an
+# export: no bare "pt" (patient, in most exports) and no "antiplatelet" (aspirin and clopidogrel are not
+# what the document's blood-thinner advice is about).
+COLUMN_SYNONYMS: Mapping[str, tuple[str, ...]] = {
+    "blood_thinner": (
+        "blood_thinners",
+        "on_blood_thinner",
+        "on_blood_thinners",
+        "anticoagulant",
+        "anticoagulants",
+        "anticoagulation",
+        "on_anticoagulant",
+        "on_anticoagulation",
+        "anticoag",
+    ),
+    "physical_therapy": (
+        "physical_therapy_ordered",
+        "physical_therapy_referral",
+        "pt_ordered",
+        "pt_order",
+        "pt_referral",
+        "physiotherapy",
+        "physio",
+    ),
+}

@@ -48,7 +48,7 @@ def accepted_values() -> str:
         ("`procedure`", _choices(vocab.PROCEDURES, vocab.PROCEDURE_SYNONYMS)),
         ("`anesthesia`", _choices(vocab.ANESTHESIA, vocab.ANESTHESIA_SYNONYMS)),
         (
-            "`overnight`, `brace`, `large_print`",
+            "`overnight`, `brace`, `blood_thinner`, `physical_therapy`, `large_print`",
             f"yes: {_yes_no(vocab.TRUE_WORDS)}; no: {_yes_no(vocab.FALSE_WORDS)}",
         ),
         (
@@ -63,6 +63,12 @@ def accepted_values() -> str:
     ]
     lines = ["| field | accepted |", "|---|---|", *(f"| {field} | {accepted} |" for field, accepted in rows)]
     return "\n".join(lines) + "\n"
+
+
+def column_names() -> str:
+    """The other header names CSV input reads as a field, from dischargegen/vocab.py."""
+    rows = [f"| `{field}` | {_code(names)} |" for field, names in vocab.COLUMN_SYNONYMS.items()]
+    return "\n".join(["| field | also read from a column named |", "|---|---|", *rows]) + "\n"
 
 
 # The AMA descriptors (abridged) of the CPT codes in codes.py. A code added there without a descriptor here

@@ -55,10 +55,14 @@ def test_sample_export_in_two_workers(tmp_path: Path) -> None:
     export = REPO / "samples" / "ehr_export_with_errors.csv"
     result = batch(export, "--site", site, "--out-dir", out, "--jobs", "2")
     assert result.exit_code == 1, result.output
-    # The two deliberately bad rows, as samples/README.md documents them.
-    assert [(e["line"], e["field"]) for e in errors(out)] == [("25", "procedure"), ("26", "discharge_date")]
+    # The three deliberately bad rows, as samples/README.md documents them.
+    assert [(e["line"], e["field"]) for e in errors(out)] == [
+        ("25", "procedure"),
+        ("26", "discharge_date"),
+        ("27", "blood_thinner"),
+    ]
     rows = manifest(out)
-    assert len(rows) == 24 and sum(r["status"] == "written" for r in rows) == 22
+    assert len(rows) == 25 and sum(r["status"] == "written" for r in rows) == 22
     for row in rows:
         if row["status"] != "written":
             continue
@@ -67,8 +71,8 @@ def test_sample_export_in_two_workers(tmp_path: Path) -> None:
         assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == int(row["pages"])
         assert row["content_version"] == DEFAULT_SITE.content.version
     assert "Νικόλαος Παπαδόπουλος" in pdf_text((out / "SPN10003_2027-01-04.pdf").read_bytes())
-    assert "Done: 22 written, 2 failed, 0 skipped" in result.stderr
-    assert "Failed input lines: 25, 26." in result.stderr
+    assert "Done: 22 written, 3 failed, 0 skipped" in result.stderr
+    assert "Failed input lines: 25, 26, 27." in result.stderr
     with export.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             assert row["PAT_NAME"] not in result.output and row["MRN"] not in result.output

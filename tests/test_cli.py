@@ -104,7 +104,7 @@ def test_at_a_terminal_missing_options_are_prompted(tmp_path: Path, monkeypatch:
     result = CliRunner().invoke(
         cli,
         ["render", "--procedure", "vertebroplasty", "-o", str(out)],
-        input="Ana Diaz\nMRN-9\n1944-05-06\nT12\ngeneral\nno\n2027-01-01\n",
+        input="Ana Diaz\nMRN-9\n1944-05-06\nT12\ngeneral\nno\n2027-01-01\n\n",  # Enter skips the time
     )
     assert result.exit_code == 0, result.output
     assert "Patient name:" in result.output and "Procedure date (YYYY-MM-DD):" in result.output

@@ -421,6 +421,8 @@ def converse(child: object, steps: list[tuple[str, str]]) -> None:
 
 def finish(child: object) -> str:
     pexpect = pytest.importorskip("pexpect")
+    child.expect_exact("Procedure end time")  # type: ignore[attr-defined]
+    child.sendline("")  # type: ignore[attr-defined]  # Enter skips it
     child.expect(pexpect.EOF)  # type: ignore[attr-defined]
     child.close()  # type: ignore[attr-defined]
     assert child.exitstatus == 0, child.before  # type: ignore[attr-defined]

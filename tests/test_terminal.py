@@ -35,6 +35,7 @@ def test_render_prompts_at_a_terminal(tmp_path: Path) -> None:
         ("Date of birth", "1944-05-06"),
         ("Anesthesia", "Sedation"),
         ("Procedure date", "2027-01-01"),
+        ("Procedure end time", ""),  # Enter skips it
     ]:
         child.expect(prompt)
         child.sendline(answer)

@@ -1,9 +1,12 @@
 """The variants `dischargegen check` renders: every procedure, anesthesia, stay, cause, level count and
 language, each with and without large print.
 
-The optional inputs (procedure time, appointment, brace, blood-thinner date) are not a dimension of their
-own; they follow the level count, so both sides of every optional-input condition in the templates are
-rendered somewhere in the matrix without doubling its size. `OPTIONAL_INPUTS` says which go with which.
+The optional inputs are not a dimension of their own, so both sides of every optional-input condition in
+the templates are rendered somewhere in the matrix without multiplying its size: the procedure time,
+appointment, brace and blood-thinner date follow the level count (`OPTIONAL_INPUTS`), whether the patient
+takes a blood thinner follows the anesthesia (`BLOOD_THINNER`) and whether physical therapy was ordered the
+cause (`PHYSICAL_THERAPY`). Each value of each therefore meets every language, both print sizes, and the
+other optional inputs.
 """
 
 from __future__ import annotations
@@ -43,10 +46,28 @@ OPTIONAL_INPUTS = {
     ),
     3: OptionalInputs(procedure_time=dt.time(9, 30), brace=False),
 }
+# Takes a blood thinner (True), takes none (False), not stated (None). Beside a restart date (2 levels)
+# "takes none" would contradict it (build_case refuses the pair): those variants leave it not stated.
+BLOOD_THINNER: dict[str, bool | None] = {"local": True, "sedation": False, "general": None}
+# Ordered (True), not ordered (False), not stated (None).
+PHYSICAL_THERAPY: dict[str | None, bool | None] = {
+    "osteoporosis": True,
+    "cancer": False,
+    "trauma": True,
+    None: None,
+}
 OPTIONAL_INPUTS_NOTE = (
     "Optional inputs follow the level count: 1 level: none; 2 levels: procedure time 1:15 PM, appointment, "
-    "brace, blood-thinner restart date; 3 levels: procedure time 9:30 AM, no brace needed."
+    "brace, blood-thinner restart date; 3 levels: procedure time 9:30 AM, no brace needed. "
+    "A blood thinner follows the anesthesia: local: takes one; sedation: takes none (not stated beside a "
+    "restart date); general: not stated. Physical therapy follows the cause: osteoporosis, trauma: ordered; "
+    "cancer: not ordered; no cause: not stated."
 )
+
+
+def blood_thinner(anesthesia: str, restart: dt.date | None) -> bool | None:
+    takes = BLOOD_THINNER[anesthesia]
+    return None if takes is False and restart is not None else takes
 
 
 @dataclass(frozen=True)
@@ -84,6 +105,8 @@ class Variant:
             follow_up=optional.follow_up,
             brace=optional.brace,
             blood_thinner_restart=optional.blood_thinner_restart,
+            blood_thinner=blood_thinner(self.anesthesia, optional.blood_thinner_restart),
+            physical_therapy=PHYSICAL_THERAPY[self.cause],
             large_print=large_print,
             language=self.language,
         )

@@ -1,7 +1,8 @@
 """`dischargegen render`: one patient's document from options, asking at a terminal for what is missing.
 
 Options given on the command line are checked first, every bad one at once; the site settings load before
-any question; each answer is checked as it is typed. A script without a terminal gets exit status 2 and one
+any question; each answer is checked as it is typed. The procedure time, optional, is asked last (Enter
+skips it). A script without a terminal gets exit status 2 and one
 line a missing or bad option instead of a question.
 """
 
@@ -45,6 +46,7 @@ PROMPTS: dict[str, str] = {
     "overnight": "Did the patient stay overnight? (yes/no)",
     "procedure_date": "Procedure date (YYYY-MM-DD)",
 }
+PROCEDURE_TIME_PROMPT = "Procedure end time (HH:MM, 24-hour; press Enter to skip)"
 # A rule between two fields names the first; when that one came from the command line, the other is asked.
 _ALSO_FIXED_BY = {
     "dob": "procedure_date",
@@ -62,11 +64,13 @@ def _problems(fields: dict[str, str | None]) -> list[InputError]:
     return []
 
 
-def _checked(field: str) -> Callable[[str], str]:
+def _checked(field: str, skip: str | None = None) -> Callable[[str], str]:
     """The prompt's check: the library's rule for the field; a bad answer is said and the question asked
-    again (click.prompt re-asks on a UsageError)."""
+    again (click.prompt re-asks on a UsageError). The answer `skip` (Enter for an optional field) passes."""
 
     def check(text: str) -> str:
+        if skip is not None and text.strip() == skip:
+            return skip
         try:
             parse_field(field, text)
         except InputError as error:
@@ -95,16 +99,43 @@ def check_options(fields: dict[str, str | None]) -> None:
         raise UserError(first, others)
 
 
+def ask_procedure_time() -> str | None:
+    """The procedure time, or None when Enter skips it (the limits then print the day they run out)."""
+    answer = str(
+        click.prompt(
+            PROCEDURE_TIME_PROMPT,
+            default="",
+            show_default=False,
+            value_proc=_checked("procedure_time", skip=""),
+        )
+    )
+    return answer or None
+
+
 def fill_missing(fields: dict[str, str | None]) -> None:
     """Prompt for each missing required field, checking each answer as it is typed (a bad one is said and
-    the question asked again), or fail naming the missing options when no one can answer."""
+    the question asked again), or fail naming the missing options when no one can answer. At a terminal,
+    then ask for the procedure time if it was not given; Enter skips it."""
     missing = [field for field in REQUIRED_FIELDS if not fields.get(field)]
-    if missing and not is_interactive():
-        first, *others = [_missing_option(field) for field in missing]
-        raise UserError(first, others)
+    if not is_interactive():
+        if missing:
+            first, *others = [_missing_option(field) for field in missing]
+            raise UserError(first, others)
+        return
     for field in missing:
         fields[field] = ask(field)
-    # A rule between two fields (the birth date before the procedure date) asks again for one it can fix.
+    _ask_again_for_rules_between_fields(fields, missing)
+    # Asked last, so it follows the procedure date: a nurse usually knows it, and with it the 24-hour
+    # limits end at a clock time instead of the end of a day.
+    if not fields.get("procedure_time"):
+        time = ask_procedure_time()
+        if time is not None:
+            fields["procedure_time"] = time
+
+
+def _ask_again_for_rules_between_fields(fields: dict[str, str | None], missing: list[str]) -> None:
+    """A rule between two fields (the birth date before the procedure date) asks again for one it can fix:
+    the field it names, or the other, when that one was typed here."""
     while problems := _problems(fields):
         for problem in problems:
             fixable = next(
@@ -141,6 +172,18 @@ def _choice(values: tuple[str, ...]) -> click.Choice[str]:
 @click.option("--follow-up", help='Follow-up appointment, "YYYY-MM-DD HH:MM".')
 @click.option("--brace/--no-brace", default=None, help="A back brace was prescribed, or is not needed.")
 @click.option("--blood-thinner-restart", help="Date to restart a blood thinner, YYYY-MM-DD.")
+@click.option(
+    "--blood-thinner/--no-blood-thinner",
+    default=None,
+    help="Takes a blood thinner (its restart advice prints) or takes none (left out). Neither: not stated; "
+    "the advice prints.",
+)
+@click.option(
+    "--physical-therapy/--no-physical-therapy",
+    default=None,
+    help="Physical therapy was ordered (the document says to go) or not (nothing printed). Neither: not "
+    "stated; nothing printed.",
+)
 @click.option("--large-print", is_flag=True, default=False, help="Bigger type (18 pt body), same content.")
 @click.option("--paper", type=_choice(vocab.PAPER_SIZES), help="Paper size (default: the site setting).")
 @click.option(
@@ -153,7 +196,8 @@ def _choice(values: tuple[str, ...]) -> click.Choice[str]:
 def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
     """Render one patient's discharge instructions as a PDF.
 
-    Missing required options are asked for at a terminal; a script gets exit status 2 instead.
+    Missing required options are asked for at a terminal, then the procedure time (Enter skips it); a
+    script gets exit status 2 instead, and is never asked.
     """
     fields: dict[str, str | None] = {}
     for name, value in options.items():

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from .. import vocab
 from ..case import ALL_FIELDS, REQUIRED_FIELDS, parse_bool, parse_date
 from ..errors import InputError, InputFileError, each_error, one_error
 from ..site import SiteSettings
@@ -187,24 +188,46 @@ def map_header(header: list[str], mapping: Mapping[str, str]) -> Columns:
     wanted = (*ALL_FIELDS, DISCHARGE_DATE)
     fields: dict[str, int] = {}
     used: dict[int, str] = {}
+
+    def take(field: str, index: int) -> None:
+        if index in used:
+            raise InputFileError(
+                f"the column {header[index].strip()!r} (column {index + 1}) is read as both "
+                f"{used[index]} and {field}; map each field to a column of its own in [csv.columns]"
+            )
+        fields[field] = index
+        used[index] = field
+
     for field in wanted:
         # A mapped header first (it wins over a column with the canonical name: the site named it); the
-        # canonical name still works, so a partly renamed export is fine.
-        for candidate in (mapping.get(field), field):
+        # canonical name still works, so a partly renamed export is fine. A field with synonyms takes its
+        # canonical name with them, below.
+        named = () if field in vocab.COLUMN_SYNONYMS else (field,)
+        for candidate in (mapping.get(field), *named):
             found = positions.get(column_key(candidate)) if candidate is not None else None
             if not found:
                 continue
             if len(found) > 1:
                 raise _more_than_once(header, found, field)
-            index = found[0]
-            if index in used:
-                raise InputFileError(
-                    f"the column {header[index].strip()!r} (column {index + 1}) is read as both "
-                    f"{used[index]} and {field}; map each field to a column of its own in [csv.columns]"
-                )
-            fields[field] = index
-            used[index] = field
+            take(field, found[0])
             break
+    # Then a field with other header names in exports (vocab.COLUMN_SYNONYMS) that the site did not map:
+    # its canonical name or one of those, in a column no other field has. Two of them (an "Anticoagulant"
+    # and a "blood_thinner" column) refuse the file, since no one can tell which is meant; a mapping in
+    # [csv.columns] settles it.
+    for field, synonyms in vocab.COLUMN_SYNONYMS.items():
+        if field in fields:
+            continue
+        found = sorted(
+            index
+            for key in dict.fromkeys(column_key(name) for name in (field, *synonyms))
+            for index in positions.get(key, ())
+            if index not in used
+        )
+        if len(found) > 1:
+            raise _more_than_once(header, found, field)
+        if found:
+            take(field, found[0])
     for field in REQUIRED_FIELDS:
         if field in fields or (field == "overnight" and DISCHARGE_DATE in fields):
             continue
