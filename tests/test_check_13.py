@@ -249,6 +249,11 @@ def test_content_without_a_911_section_fails(tmp_path: Path) -> None:
             line.startswith(f'page 1 (es, {size}) lacks a "Call 911" section (<section class="emergency">)')
             for line in lines
         ), lines
+    # The numbers are still checked: the phones are on page 1 here, so only the section is missing.
+    assert len(lines) == 2, lines
+    no_clinic_phone = es.replace("{{ site.clinic_phone", "{{ site.after_hours_phone")
+    lines = failures(run(site_with(tmp_path / "second", es=no_clinic_phone)))
+    assert any("lacks the clinic phone number (institution.clinic_phone)" in line for line in lines), lines
 
 
 @pytest.mark.parametrize(

@@ -183,14 +183,16 @@ def page_one_needs(content: RenderedContent, site: SiteSettings) -> list[tuple[s
     the content has no "Call 911" section at all, so no page can show it."""
     number = site.institution.emergency_number
     boxes = [section for section in content.sections if section.kind == EMERGENCY]
-    if not boxes:
-        return [(f'a "Call {number}" section (<section class="{EMERGENCY}">): the content has none', None)]
     needs: list[tuple[str, str | None]] = [
         (f'the "Call {number}" sign "{" ".join(block.text.split())}"', block.text)
         for section in boxes
         for block in section.blocks
         if block.kind in LIST_ITEMS and block.text.strip()
     ]
+    if not boxes:
+        needs.append(
+            (f'a "Call {number}" section (<section class="{EMERGENCY}">): the content has none', None)
+        )
     needs.append(("the emergency number (institution.emergency_number)", number))
     for key, name in PHONES:
         phone = getattr(site.institution, key)
