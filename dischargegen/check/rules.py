@@ -15,7 +15,6 @@ from pathlib import Path
 import jinja2
 from babel.dates import get_day_names, get_month_names
 from jinja2 import nodes
-from pypdf import PdfReader
 
 from ..content.formatting import LOCALES
 from ..content.templating import default_templates_dir
@@ -120,6 +119,9 @@ def squeezed(text: str) -> str:
 
 def page_one_text(pdf: bytes) -> str:
     """Page 1 of a rendered PDF as extracted text, squeezed (see `squeezed`)."""
+    # Imported here: every command imports the CLI, and pypdf would make each start 0.15 s later.
+    from pypdf import PdfReader
+
     return squeezed(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
 
 

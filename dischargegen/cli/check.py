@@ -213,7 +213,7 @@ def print_report(report: CheckReport) -> None:
 )
 @site_option
 def check(site_path: Path | None, jobs: int | None, patterns: tuple[str, ...]) -> None:
-    """Render every variant and check it: reading level, forbidden abbreviations, pages, page 1, limits.
+    """Render every variant and test it: reading level, forbidden abbreviations, pages, page 1, limits.
 
     Variants: procedure x anesthesia x stay x cause x level count x language, each in regular and large print.
     A variant fails when it reads too hard, uses a forbidden abbreviation, takes more than 5 pages (8 in
