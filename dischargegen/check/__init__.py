@@ -1,9 +1,11 @@
 """`dischargegen check`: render every variant of the content with a site's settings and templates, measure
-its reading level per variant and per section, and look for forbidden abbreviations.
+its reading level per variant and per section, look for forbidden abbreviations, count the pages, read page 1
+back for the "Call 911" signs and the phone numbers, and look for limits that end on a bare day.
 
 Every variant is rendered to PDF in regular and in large print, so that a template that breaks the layout
 fails here rather than at a bedside. Broken settings or templates raise DischargeGenError (a user error);
-content that renders but reads too hard, or uses a forbidden abbreviation, is a failure in the report.
+content that renders but breaks a rule (reads too hard, uses a forbidden abbreviation, takes too many pages,
+leaves a sign or a number off page 1, ends a limit on a bare day) is a failure in the report.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ..render import render_document
 from ..site import SiteSettings
 from .matrix import Variant, all_variants
 from .readability import Score, document_text, score, section_text
-from .rules import AbbreviationFinder, check_site_templates
+from .rules import AbbreviationFinder, check_site_templates, max_pages, open_limits, page_one_text, squeezed
 
 # Reading-level formulas are built for passages, not for a heading alone: a section with fewer words than
 # this is measured and shown, but only the whole document and longer sections pass or fail.
@@ -33,6 +35,10 @@ MIN_SECTION_WORDS = 20
 PAGE_FRAME = "page header and footer"
 # More workers than this gain little on 288 variants, and each holds its own copy of fonts and word lists.
 MAX_JOBS = 8
+EMERGENCY = "emergency"  # the kind of the "Call 911" section (<section class="emergency">)
+LIST_ITEMS = ("bullet", "number")
+# The site phones page 1 must show when they are set: (setting under [institution], what the report calls it).
+PHONES = (("clinic_phone", "the clinic phone number"), ("after_hours_phone", "the after-hours phone number"))
 
 
 @dataclass(frozen=True)
@@ -53,12 +59,49 @@ class Abbreviation:
 
 
 @dataclass(frozen=True)
+class PageOneGap:
+    """Something a caregiver needs that page 1 of one print size does not show."""
+
+    large_print: bool
+    missing: str  # what, in words: a sign (template text), a number's setting; never a patient's data
+
+
+@dataclass(frozen=True)
+class OpenLimit:
+    """A limit printed as ending on a bare day ("until Tuesday, January 5"): template words and a date."""
+
+    phrase: str
+    section: str
+
+
+@dataclass(frozen=True)
 class VariantResult:
     variant: Variant
     document: Score
     sections: tuple[SectionScore, ...]
     pages: tuple[int, int]  # regular print, large print
     abbreviations: tuple[Abbreviation, ...]
+    page_one_gaps: tuple[PageOneGap, ...] = ()
+    open_limits: tuple[OpenLimit, ...] = ()
+
+    @property
+    def too_long(self) -> list[bool]:
+        """The print sizes (large_print flags) whose page count is over the edition's limit."""
+        return [
+            large for large, count in zip((False, True), self.pages, strict=True) if count > max_pages(large)
+        ]
+
+    @property
+    def failed_rules(self) -> list[str]:
+        """Short names of the rules this variant fails, in the order the report explains them."""
+        rules = {
+            "reading level": not self.document.passes or bool(self.hard_sections),
+            "abbreviation": bool(self.abbreviations),
+            "pages": bool(self.too_long),
+            "page 1": bool(self.page_one_gaps),
+            "until <day>": bool(self.open_limits),
+        }
+        return [name for name, failed in rules.items() if failed]
 
     @property
     def hard_sections(self) -> list[SectionScore]:
@@ -73,7 +116,7 @@ class VariantResult:
 
     @property
     def passes(self) -> bool:
-        return self.document.passes and not self.hard_sections and not self.abbreviations
+        return not self.failed_rules
 
 
 @dataclass(frozen=True)
@@ -125,17 +168,68 @@ def _abbreviations(content: RenderedContent, finder: AbbreviationFinder) -> list
     return found
 
 
+def _open_limits(content: RenderedContent, language: str) -> list[OpenLimit]:
+    return [
+        OpenLimit(phrase, section_heading(section))
+        for section in content.sections
+        for text in _texts(section)
+        for phrase in open_limits(text, language)
+    ]
+
+
+def page_one_needs(content: RenderedContent, site: SiteSettings) -> list[tuple[str, str | None]]:
+    """What page 1 must show, as (description, text): every "Call 911" sign, the emergency number and the
+    site phones that are set (one not set is a blank line to write on, which no check can read). Text None:
+    the content has no "Call 911" section at all, so no page can show it."""
+    number = site.institution.emergency_number
+    boxes = [section for section in content.sections if section.kind == EMERGENCY]
+    needs: list[tuple[str, str | None]] = [
+        (f'the "Call {number}" sign "{" ".join(block.text.split())}"', block.text)
+        for section in boxes
+        for block in section.blocks
+        if block.kind in LIST_ITEMS and block.text.strip()
+    ]
+    if not boxes:
+        needs.append(
+            (f'a "Call {number}" section (<section class="{EMERGENCY}">): the content has none', None)
+        )
+    needs.append(("the emergency number (institution.emergency_number)", number))
+    for key, name in PHONES:
+        phone = getattr(site.institution, key)
+        if phone:
+            needs.append((f"{name} (institution.{key})", phone))
+    return needs
+
+
+def unverifiable_phones(site: SiteSettings) -> list[str]:
+    """Notes on the site phones that are not set: the document prints a blank line for each instead."""
+    return [
+        f"institution.{key} is not set, so the document leaves a blank line for {name} and check cannot"
+        " verify that page 1 shows it"
+        for key, name in PHONES
+        if not getattr(site.institution, key)
+    ]
+
+
+def _page_one_gaps(pdf: bytes, needs: list[tuple[str, str | None]], large_print: bool) -> list[PageOneGap]:
+    page_one = page_one_text(pdf)
+    return [
+        PageOneGap(large_print, what)
+        for what, text in needs
+        if text is None or squeezed(text) not in page_one
+    ]
+
+
 def _where(variant: Variant, large_print: bool) -> str:
     return f"{variant.id}, {'large' if large_print else 'regular'} print"
 
 
-def _pdf_pages(variant: Variant, large_print: bool, site: SiteSettings) -> int:
-    """Render the variant to PDF exactly as `render` would; return its page count."""
+def _pdf(variant: Variant, large_print: bool, site: SiteSettings) -> tuple[bytes, int]:
+    """Render the variant to PDF exactly as `render` would; return it and its page count."""
     try:
-        _, pages = render_document(variant.case(large_print), site)
+        return render_document(variant.case(large_print), site)
     except ContentError as error:  # a TemplateFailure stays one: its kind is kept, its place added
         raise type(error)(f"{_where(variant, large_print)}: {error}") from None
-    return pages
 
 
 @functools.lru_cache(maxsize=4)
@@ -147,11 +241,13 @@ def check_variant(variant: Variant, site: SiteSettings) -> VariantResult:
     """Render one variant in both print sizes and measure it. Large print changes no words in the shipped
     templates, but a site template could branch on it, so both are measured and the worse figure kept."""
     finder = _finder(site.content.forbidden_abbreviations)
-    pages = (_pdf_pages(variant, False, site), _pdf_pages(variant, True, site))
+    pdfs = (_pdf(variant, False, site), _pdf(variant, True, site))
     sections: dict[str, SectionScore] = {}
     abbreviations: dict[Abbreviation, None] = {}
+    limits: dict[OpenLimit, None] = {}
+    gaps: list[PageOneGap] = []
     documents = []
-    for large_print in (False, True):
+    for large_print, (pdf, _) in zip((False, True), pdfs, strict=True):
         content = render_content(variant.case(large_print), site)  # rendered fine just above
         for section in content.sections:
             text = section_text(section)
@@ -161,12 +257,16 @@ def check_variant(variant: Variant, site: SiteSettings) -> VariantResult:
                 )
         documents.append(score(document_text(content), variant.language))
         abbreviations.update(dict.fromkeys(_abbreviations(content, finder)))
+        limits.update(dict.fromkeys(_open_limits(content, variant.language)))
+        gaps += _page_one_gaps(pdf, page_one_needs(content, site), large_print)
     return VariantResult(
         variant=variant,
         document=max(documents, key=difficulty),
         sections=tuple(sections.values()),
-        pages=pages,
+        pages=(pdfs[0][1], pdfs[1][1]),
         abbreviations=tuple(abbreviations),
+        page_one_gaps=tuple(gaps),
+        open_limits=tuple(limits),
     )
 
 
@@ -191,7 +291,7 @@ def run_check(site: SiteSettings, variants: Iterable[Variant] | None = None, job
     """Check the given variants (default: the whole matrix) in `jobs` processes. Raises DischargeGenError
     for broken settings or templates."""
     started = time.perf_counter()
-    notes = check_site_templates(site.content.templates_dir)
+    notes = check_site_templates(site.content.templates_dir) + unverifiable_phones(site)
     chosen = all_variants() if variants is None else list(variants)
     results: tuple[VariantResult, ...] = ()
     if chosen:

@@ -15,7 +15,7 @@ from typing import Any
 from ..content import RenderedContent
 from ..content.blocks import Section
 
-ENGLISH_MAX_GRADE = 7.0  # Flesch-Kincaid grade: at most this
+ENGLISH_MAX_GRADE = 6.0  # Flesch-Kincaid grade: at most this (AMA and NIH ask for grade 6 or below)
 SPANISH_MIN_EASE = 65.0  # Fernandez-Huerta: at least this (higher is easier)
 _TERMINATORS = (".", "!", "?", ":", ";")
 

@@ -1,6 +1,8 @@
 """`dischargegen check`: the command line over dischargegen.check, printing its report as tables.
 
-Exit status: 0 every variant passes; 1 a variant reads too hard or uses a forbidden abbreviation;
+Exit status: 0 every variant passes; 1 a variant fails a rule (reads too hard, uses a forbidden
+abbreviation, takes too many pages, leaves a "Call 911" sign or a phone number off page 1, ends a limit on a
+bare day);
 2 a user error (bad site settings, a broken site template or messages.toml, a template that does too much,
 a block or emergency box too tall for a page), one line naming the file and the variant.
 """
@@ -16,6 +18,7 @@ import click
 from ..check import MIN_SECTION_WORDS, CheckReport, VariantResult, default_jobs, difficulty, run_check
 from ..check.matrix import OPTIONAL_INPUTS_NOTE, all_variants, select
 from ..check.readability import ENGLISH_MAX_GRADE, SPANISH_MIN_EASE, Score
+from ..check.rules import MAX_PAGES_LARGE_PRINT, MAX_PAGES_REGULAR_PRINT, max_pages
 from ..errors import DischargeGenError
 from ._common import load_site_or_fail, site_option, user_error
 
@@ -25,6 +28,10 @@ LIMITS = {
 }
 HEADING_WIDTH = 44
 EXAMPLES = 3  # variant ids named in one failure line
+
+
+def _print_size(large_print: bool) -> str:
+    return "large print" if large_print else "regular print"
 
 
 def _clip(text: str, width: int = HEADING_WIDTH) -> str:
@@ -52,7 +59,7 @@ def _limit_text(value: Score) -> str:
 
 
 def variant_table(report: CheckReport) -> list[str]:
-    rows = [("variant", "lang", "measure", "document", "worst section", "score", "pages", "result")]
+    rows = [("variant", "lang", "measure", "document", "worst section", "score", "pages", "failed", "result")]
     for result in report.results:
         worst = result.worst_section
         rows.append(
@@ -64,6 +71,7 @@ def variant_table(report: CheckReport) -> list[str]:
                 _clip(worst.heading) if worst else "-",
                 f"{worst.score.value:.2f}" if worst else "-",
                 f"{result.pages[0]}/{result.pages[1]}",
+                ", ".join(result.failed_rules) or "-",
                 "pass" if result.passes else "FAIL",
             )
         )
@@ -96,10 +104,13 @@ def _examples(results: list[VariantResult]) -> str:
 
 
 def failure_lines(report: CheckReport) -> list[str]:
-    """One line per problem, grouped: the same hard section or abbreviation in many variants is one line."""
+    """One line per problem, grouped: the same problem in many variants is one line naming them."""
     documents: dict[str, list[VariantResult]] = defaultdict(list)
     sections: dict[tuple[str, str], list[VariantResult]] = defaultdict(list)
     words: dict[tuple[str, str, str], list[VariantResult]] = defaultdict(list)
+    long: dict[tuple[str, bool], list[VariantResult]] = defaultdict(list)
+    gaps: dict[tuple[str, bool, str], list[VariantResult]] = defaultdict(list)
+    limits: dict[tuple[str, str, str], list[VariantResult]] = defaultdict(list)
     for result in report.failures:
         language = result.variant.language
         if not result.document.passes:
@@ -108,6 +119,12 @@ def failure_lines(report: CheckReport) -> list[str]:
             sections[(language, section.heading)].append(result)
         for found in result.abbreviations:
             words[(found.word, found.section, language)].append(result)
+        for large_print in result.too_long:
+            long[(language, large_print)].append(result)
+        for gap in result.page_one_gaps:
+            gaps[(language, gap.large_print, gap.missing)].append(result)
+        for limit in result.open_limits:
+            limits[(language, limit.section, limit.phrase)].append(result)
     lines = []
     for language, results in documents.items():
         worst = max(results, key=lambda r: difficulty(r.document))
@@ -126,6 +143,22 @@ def failure_lines(report: CheckReport) -> list[str]:
         lines.append(
             f'forbidden abbreviation "{word}" in section "{heading}" ({language}): {_examples(results)}'
         )
+    for (language, large_print), results in long.items():
+        index = int(large_print)
+        most = max(result.pages[index] for result in results)
+        lines.append(
+            f"pages ({language}, {_print_size(large_print)}): up to {most}, at most {max_pages(large_print)}"
+            f" allowed; {_examples(results)}"
+        )
+    for (language, large_print, missing), results in gaps.items():
+        lines.append(
+            f"page 1 ({language}, {_print_size(large_print)}) lacks {_clip(missing, 90)}; {_examples(results)}"
+        )
+    for (language, heading, phrase), results in limits.items():
+        lines.append(
+            f'until <day> ({language}): "{phrase}" in section "{heading}" has no clock time and no "through";'
+            f" {_examples(results)}"
+        )
     return lines
 
 
@@ -143,8 +176,8 @@ def print_report(report: CheckReport) -> None:
     click.echo(
         "\nReading level per variant. " + "; ".join(f"{lang}: {text}" for lang, text in LIMITS.items())
     )
-    click.echo("Pages: regular/large print. Worst section: the hardest section of at least "
-               f"{MIN_SECTION_WORDS} words.\n")  # fmt: skip
+    click.echo(f"Pages: regular/large print, at most {MAX_PAGES_REGULAR_PRINT}/{MAX_PAGES_LARGE_PRINT}. "
+               f"Worst section: the hardest section of at least {MIN_SECTION_WORDS} words.\n")  # fmt: skip
     for line in variant_table(report):
         click.echo(line)
     click.echo(f"\nReading level per section, lowest and highest across variants (a section under "
@@ -159,7 +192,9 @@ def print_report(report: CheckReport) -> None:
     if failed:
         click.echo(f"\nFAILED: {failed} of {checked} variants fail the checks.")
     else:
-        click.echo(f"\nOK: all {checked} variants pass (reading level and abbreviations).")
+        click.echo(
+            f"\nOK: all {checked} variants pass (reading level, abbreviations, pages, page 1, until <day>)."
+        )
 
 
 @click.command("check")
@@ -178,9 +213,12 @@ def print_report(report: CheckReport) -> None:
 )
 @site_option
 def check(site_path: Path | None, jobs: int | None, patterns: tuple[str, ...]) -> None:
-    """Render every variant, measure reading levels and look for forbidden abbreviations.
+    """Render every variant and test it: reading level, forbidden abbreviations, pages, page 1, limits.
 
     Variants: procedure x anesthesia x stay x cause x level count x language, each in regular and large print.
+    A variant fails when it reads too hard, uses a forbidden abbreviation, takes more than 5 pages (8 in
+    large print), leaves a "Call 911" sign or a phone number off page 1, or ends a limit on a bare day
+    ("until Tuesday", with no time and no "through").
     Exit status 0 when all pass, 1 when any fails, 2 for bad site settings or templates.
     """
     site = load_site_or_fail(site_path)
