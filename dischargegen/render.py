@@ -40,7 +40,7 @@ def _check_logo(site: SiteSettings) -> None:
 
 def _check_content(content: RenderedContent) -> None:
     for section in content.sections:
-        for block in section.blocks:
+        for block in section.all_blocks():
             texts = [block.text, *block.attributes.values()]
             for text in texts:
                 char = first_undrawable(text)

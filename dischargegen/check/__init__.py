@@ -150,7 +150,7 @@ def section_heading(section: Section) -> str:
 
 
 def _texts(section: Section) -> Iterable[str]:
-    for block in section.blocks:
+    for block in section.all_blocks():
         yield block.text
         yield from block.attributes.values()
 
@@ -186,7 +186,7 @@ def page_one_needs(content: RenderedContent, site: SiteSettings) -> list[tuple[s
     needs: list[tuple[str, str | None]] = [
         (f'the "Call {number}" sign "{" ".join(block.text.split())}"', block.text)
         for section in boxes
-        for block in section.blocks
+        for block in section.all_blocks()
         if block.kind in LIST_ITEMS and block.text.strip()
     ]
     if not boxes:

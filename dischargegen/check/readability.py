@@ -51,7 +51,7 @@ def section_text(section: Section) -> str:
     """The words a reader reads, one block a line. A heading or list item reads as a sentence of its own,
     so it ends with a full stop when it has no end mark (otherwise a list would count as one long sentence)."""
     lines = []
-    for block in section.blocks:
+    for block in section.all_blocks():
         text = " ".join(block.text.split())
         if not text:
             continue

@@ -198,7 +198,7 @@ def page_frame(
     logo = site.document.logo
     every_text = [patient_line, ids_line, footer_left, messages["footer_page"], BULLET]
     for section in content.sections:
-        for block in section.blocks:
+        for block in section.all_blocks():
             every_text += [block.text, *block.attributes.values()]
     document_text = "".join(every_text)
     reuses_drawings = (kit or speedups.kit()).reuses_drawings
