@@ -9,6 +9,7 @@ from typing import Any
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import (
+    ActionFlowable,
     Flowable,
     ImageAndFlowables,
     KeepTogether,
@@ -39,7 +40,6 @@ BULLET = "\u2022"
 # How wide each picture is drawn, as a share of the text width; the words beside it take the rest.
 PICTURE_SHARE = {"spine": 0.23, "lifting": 0.26, "rolling": 0.34, "ice": 0.26, "one_in_five": 0.34}
 PICTURE_GAP = 0.04  # between a picture and its words, as a share of the text width
-PAGE_ONE = "page 1 (everything before the first page break)"
 
 
 def escape(text: str) -> str:
@@ -277,25 +277,22 @@ def build_story(
             story.append(_never_split(kit, blocks, _box_name(section, number, private)))
         else:
             story += [_flowable(kit, block, styles, width, False) for block in section.blocks]
-    return _page_one_kept(kit, story, styles.large_print)
+    return _page_one_ended(story)
 
 
-def _page_one_kept(kit: Kit, story: list[Flowable], large_print: bool) -> list[Flowable]:
-    """What comes before the first page break is page 1, which must stand alone: kept together, and an
-    error if it does not fit (never carried over to page 2). Large print holds about 60% of the words of
-    a page: its page 1 holds what comes first (the main message, the 911 box, who to call) and the rest
-    runs on, with no break that would leave most of page 2 empty."""
-    breaks = [index for index, flowable in enumerate(story) if isinstance(flowable, PageBreak)]
-    if not breaks:
-        return story
-    first = breaks[0]
-    if large_print:
-        return story[:first] + story[first + 1 :]
-    # Kept together as a whole, the boxes inside need no keeping of their own (and a KeepTogether inside
-    # another measures as endlessly tall: ReportLab's way to force its split).
-    page_one = [part for flowable in story[:first] for part in _kept_parts(flowable)]
-    return [_never_split(kit, page_one, PAGE_ONE), *story[first:]]
+class EndOfPageOne(ActionFlowable):  # type: ignore[misc]
+    """The first page break: the text after it starts on page 2. When page 1's own material ran over onto
+    page 2 (large print, or a case with every optional line), the text follows it there instead of
+    leaving the rest of page 2 empty."""
+
+    def apply(self, doc: Any) -> None:
+        if doc.page == 1:
+            doc.handle_pageBreak()
 
 
-def _kept_parts(flowable: Flowable) -> list[Flowable]:
-    return list(flowable._content) if isinstance(flowable, KeepTogether) else [flowable]
+def _page_one_ended(story: list[Flowable]) -> list[Flowable]:
+    """The story with its first page break made an EndOfPageOne."""
+    for index, flowable in enumerate(story):
+        if isinstance(flowable, PageBreak):
+            return [*story[:index], EndOfPageOne(), *story[index + 1 :]]
+    return story
