@@ -38,7 +38,7 @@ from .styles import (
 
 BULLET = "\u2022"
 # How wide each picture is drawn, as a share of the text width; the words beside it take the rest.
-PICTURE_SHARE = {"spine": 0.23, "lifting": 0.26, "rolling": 0.34, "ice": 0.26, "one_in_five": 0.34}
+PICTURE_SHARE = {"spine": 0.23, "lifting": 0.22, "rolling": 0.34, "ice": 0.24, "one_in_five": 0.3}
 PICTURE_GAP = 0.04  # between a picture and its words, as a share of the text width
 
 
