@@ -58,6 +58,15 @@ def pages(pdf: bytes) -> list[str]:
     return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
 
 
+# A site with both phones set, so that a test can see page 1 carry them.
+PHONES_SITE = dataclasses.replace(
+    DEFAULT_SITE,
+    institution=dataclasses.replace(
+        DEFAULT_SITE.institution, clinic_phone="(555) 010-2200", after_hours_phone="(555) 010-2299"
+    ),
+)
+
+
 def render(site: SiteSettings = DEFAULT_SITE, **overrides: Any) -> bytes:
     return render_pdf(build_case(fields(**overrides)), site)
 

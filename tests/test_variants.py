@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 
 import pytest
 
@@ -15,7 +16,16 @@ from dischargegen import build_case
 from dischargegen.check.readability import document_text, score
 from dischargegen.content import render_content
 from dischargegen.site import DEFAULT_SITE
-from tests.helpers import LANGUAGES, VARIANTS, Variant, render_text, variant_fields, variant_id
+from tests.helpers import (
+    LANGUAGES,
+    PHONES_SITE,
+    VARIANTS,
+    Variant,
+    pages,
+    render,
+    variant_fields,
+    variant_id,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,14 +45,33 @@ class Said:
 class Phrases:
     """What each clinical rule says in one language. Fields that are plain strings or tuples of them are
     said when their rule applies and not checked otherwise; `Said` fields are also checked for absence;
-    `never` lists words that must not appear in any variant."""
+    `never` lists words that must not appear in any variant. The procedure is on Friday, January 1, with no
+    clock time, so every 24- and 48-hour limit runs "through" a whole day."""
 
     procedure_names: dict[str, str]
-    # Templates with {name}: the procedure's name in this language.
-    named_procedure: tuple[str, ...]
+    # Page 1: templates with {name}, the procedure's name in this language.
+    title: str
+    main_message: str
+    emergency_heading: str
+    # Every "Call 911" sign, the leg rule's 911 half first.
+    emergency_signs: tuple[str, ...]
+    # The spine clinic's signs on page 1, the leg rule's other half among them.
+    clinic_signs: tuple[str, ...]
+    clinic_phone_labels: tuple[str, str]
+    # Page 1 limits without a procedure time (adult stay and driving depend on the anesthesia).
+    adult_and_no_driving: str  # sedation: both end together
+    adult_stays: Said  # general: the adult stays through Saturday...
+    no_driving_saturday: str  # local anesthesia
+    no_driving_sunday: str  # general anesthesia (48 hours)
+    adult_nearby_tonight: str  # same day, local anesthesia
+    page_one_limits: tuple[str, ...]
+    page_one_visit: str
+    body_start: str  # the first heading after page 1
+    # The body.
     balloon: Said  # kyphoplasty
     no_balloon: Said  # vertebroplasty
     level_words: dict[int, str]
+    spine_caption: dict[int, str]
     vertebra: str
     one_level_spots: str
     # Template with {spots}: twice the number of levels treated.
@@ -50,147 +79,223 @@ class Phrases:
     more_sore: Said  # two levels or more
     new_break_risk: Said  # three levels or more
     driven_home: str
-    # After local anesthesia: driving from the next day, as after sedation.
-    drive_from_saturday: str
-    adult_stays: Said  # sedation or general
     legal_papers: Said  # sedation or general
-    after_sedation: tuple[str, ...]
     sore_throat: Said  # general
-    general_effects: tuple[str, ...]
-    drive_from_sunday: str
     never_drive_on_opioids: str
     stayed_overnight: Said
     going_home_today: Said  # same day
-    counts_from_procedure: str  # overnight, after sedation or general
-    adult_nearby_tonight: str  # same day, local anesthesia
+    counts_from_procedure: Said  # overnight, after sedation or general
+    reasons: tuple[str, ...]
     osteoporosis: tuple[Said, ...]
     cancer: tuple[Said, ...]
     calendar_dates: tuple[str, ...]
     # Calendar dates, never durations: activity 42 days, soaking 14 days, dressing 48 hours, visit 10-14 days.
     never: tuple[str, ...]
-    danger_signs: tuple[str, ...]
-    checklist: tuple[str, ...]
+    last_page: tuple[str, ...]
 
 
 PHRASES: dict[str, Phrases] = {
     "en": Phrases(
         procedure_names={"kyphoplasty": "kyphoplasty", "vertebroplasty": "vertebroplasty"},
-        named_procedure=("Going home after your {name}",),
-        balloon=Said("A small balloon went in through the needle", "A small balloon went in"),
-        no_balloon=Said("No balloon was used"),
+        title="Going home after your {name}",
+        main_message="Rest, walk a little every day, and protect your back.",
+        emergency_heading="Call 911 now for any of these",
+        emergency_signs=(
+            "New weakness in your legs, or trouble walking",
+            "Chest pain, trouble breathing, or coughing up blood",
+            "You cannot hold in your urine or stool",
+            "Signs of a stroke: a drooping face, a weak arm, or trouble speaking",
+            "Fainting (passing out)",
+        ),
+        clinic_signs=(
+            "numbness or tingling in your legs while you walk normally",
+            "Call the spine clinic for a fever of 100.4 °F (38 °C) or higher",
+            "a red or leaking needle spot",
+            "bleeding after 10 minutes of pressure",
+            "worse back pain",
+            "a rash",
+            "throwing up for over a day",
+        ),
+        clinic_phone_labels=("Spine clinic: (555) 010-2200.", "Nights and weekends: (555) 010-2299."),
+        adult_and_no_driving=(
+            "Through Saturday, January 2: an adult stays with you. "
+            "Do not drive, drink alcohol, use machines or sign legal papers."
+        ),
+        adult_stays=Said("An adult stays with you through Saturday, January 2.", "An adult stays with you"),
+        no_driving_saturday="Do not drive through Saturday, January 2.",
+        no_driving_sunday="Do not drive through Sunday, January 3.",
+        adult_nearby_tonight="Have an adult nearby tonight.",
+        page_one_limits=(
+            "Protect your back through Friday, February 12. Lift no more than 10 pounds (4.5 kg). Do not bend or twist.",
+            "Keep the bandage dry through Sunday, January 3. No bath, pool or hot tub through Friday, January 15.",
+        ),
+        page_one_visit=(
+            "Call the spine clinic to set up a visit. Ask for a day from Monday, January 11 to Friday, January 15."
+        ),
+        body_start="What your doctor did",
+        balloon=Said("opened a small balloon in the broken bone", "balloon"),
+        no_balloon=Said("the doctor filled the broken bone with bone cement"),
         level_words={
-            1: "The broken bone was L1 (lower back)",
+            1: "L1 (lower back)",
             2: "T12 (mid-back) and L1 (lower back)",
             3: "T11 and T12 (mid-back) and L1 (lower back)",
         },
-        vertebra="vertebra, a bone of your spine",
-        one_level_spots="You have 1 or 2 small needle spots on your back.",
-        several_levels_spots="That is up to {spots} spots in all",
-        more_sore=Said("you may be more sore, and healing may take longer", "more sore"),
-        new_break_risk=Said("your risk of a new break is higher"),
-        driven_home="Someone else must drive you home",
-        drive_from_saturday="Do not drive until Saturday, January 2",
-        adult_stays=Said(
-            "An adult must stay with you until Saturday, January 2", "An adult must stay with you"
+        spine_caption={
+            1: "Your spine, seen from the back. The dark bone was treated: L1 (lower back).",
+            2: "The dark bones were treated: T12 (mid-back) and L1 (lower back).",
+            3: "The dark bones were treated: T11 and T12 (mid-back) and L1 (lower back).",
+        },
+        vertebra="Mid-back",
+        one_level_spots="You have 1 or 2 small needle spots.",
+        several_levels_spots="You have up to {spots} small needle spots, 1 or 2 for each bone.",
+        more_sore=Said("With more bones treated, you may be sore for longer.", "sore for longer"),
+        new_break_risk=Said("bones treated, your risk", "your risk"),
+        driven_home="Someone else must drive you home.",
+        legal_papers=Said("legal papers"),
+        sore_throat=Said("your throat may be sore"),
+        never_drive_on_opioids="Never drive, or drink alcohol, while you take opioid pain pills",
+        stayed_overnight=Said("You stayed in the hospital one night."),
+        going_home_today=Said("You are going home the same day."),
+        counts_from_procedure=Said(
+            "The times on page 1 count from your procedure, not from when you leave.",
+            "count from your procedure",
         ),
-        legal_papers=Said("Sign legal papers or make big choices", "Sign legal papers"),
-        after_sedation=("Drink alcohol", "Use machines or power tools"),
-        sore_throat=Said("Your throat may be sore"),
-        general_effects=("You may still feel sleepy today",),
-        drive_from_sunday="Do not drive until Sunday, January 3",
-        never_drive_on_opioids="Never drive while you take opioid pain medicine or muscle relaxants",
-        stayed_overnight=Said(
-            "You stayed in the hospital one night. You are going home on Saturday, January 2.",
-            "You stayed in the hospital one night",
+        reasons=(
+            "Why: the bones near the treated one are often weak too.",
+            "Soaking can let germs in.",
+            "they slow the way you react",
+            "Too much harms the liver.",
+            "No one can know ahead how fast it will be for you.",
+            "cement moved to the lungs",
         ),
-        going_home_today=Said("You are going home today, Friday, January 1", "You are going home today"),
-        counts_from_procedure="This time counts from your procedure, not from when you leave",
-        adult_nearby_tonight="Have an adult nearby tonight",
         osteoporosis=(
-            Said("bone density test"),
+            Said("about 1 in 5 people with osteoporosis (thin bones) break another bone in a year", "1 in 5"),
+            Said("It lowers the risk, but it cannot undo a break."),
             Said("calcium and vitamin D"),
-            Said("1 in 5"),
-            Said("osteoporosis medicine"),
         ),
-        cancer=(Said("Keep all your visits with your cancer team"), Said("radiation")),
+        cancer=(Said("the doctors who treat your cancer"), Said("radiation")),
         calendar_dates=(
-            "Do not lift more than 10 pounds (4.5 kg)",
-            "until Friday, February 12",
-            "Do not soak in a bathtub, swim or use a hot tub until Friday, January 15",
-            "Keep the bandage clean and dry until Sunday, January 3",
-            "Call the clinic to set up a visit between Monday, January 11 and Friday, January 15",
+            "Protect your back through Friday, February 12",
+            "No bath, pool or hot tub through Friday, January 15.",
+            "Keep the bandage dry through Sunday, January 3, so the spots can close.",
+            "After Friday, February 12, slowly go back to your usual activities.",
         ),
-        never=("weeks", "24 hours", "48 hours", "6 weeks", "days after"),
-        danger_signs=(
-            "A fever of 100.4 F (38 C) or higher",
-            "Call 911 right away",
-            "Chest pain",
-            "Trouble breathing",
-            "Coughing up blood",
-            "Loss of bladder or bowel control",
-            "Fainting",
+        never=("for 6 weeks", "for 2 weeks", "24 hours", "48 hours", "days after", "Sudden", "New numbness"),
+        last_page=(
+            "Before you leave: check each box",
+            "I received and understood these instructions",
+            "Nurse Date",
         ),
-        checklist=("Before you leave: check each box", "I received and understood these instructions"),
     ),
     "es": Phrases(
         procedure_names={"kyphoplasty": "cifoplastia", "vertebroplasty": "vertebroplastia"},
-        named_procedure=("Volver a casa después de su {name}", "usted tuvo una {name}"),
-        balloon=Said("Un globo pequeño entró por la aguja", "Un globo pequeño"),
-        no_balloon=Said("No se usó un globo"),
+        title="En casa después de su {name}",
+        main_message="Descanse, camine un poco cada día y cuide su espalda.",
+        emergency_heading="Llame al 911 de inmediato si tiene:",
+        emergency_signs=(
+            "Debilidad en las piernas que no tenía antes",
+            "Problemas para caminar, o no puede aguantar la orina o las heces",
+            "Dolor de pecho, falta de aire o tos con sangre",
+            "Derrame cerebral: cara caída, brazo débil o problemas para hablar",
+            "Desmayo (perder el conocimiento)",
+        ),
+        clinic_signs=(
+            "adormecimiento u hormigueo en las piernas si camina normal",
+            "Llame a la clínica de columna por fiebre de 100.4 °F (38 °C) o más",
+            "un pinchazo rojo o que supura",
+            "sangrado tras 10 minutos de presión",
+            "más dolor de espalda",
+            "sarpullido",
+            "vómitos que duren más de un día",
+        ),
+        clinic_phone_labels=("Clínica: (555) 010-2200.", "Noches y fines de semana: (555) 010-2299."),
+        adult_and_no_driving=(
+            "Hasta el final del sábado 2 de enero: un adulto se queda con usted; "
+            "nada de manejar, alcohol, máquinas ni papeles legales."
+        ),
+        adult_stays=Said(
+            "Un adulto se queda con usted hasta el final del sábado 2 de enero.",
+            "Un adulto se queda con usted",
+        ),
+        no_driving_saturday="No maneje hasta el final del sábado 2 de enero",
+        no_driving_sunday="No maneje hasta el final del domingo 3 de enero",
+        adult_nearby_tonight="Tenga a un adulto cerca esta noche.",
+        page_one_limits=(
+            "Cuide su espalda hasta el final del viernes 12 de febrero: no levante más de 10 libras (4.5 kg) y no se doble ni gire.",
+            "Vendaje seco hasta el final del domingo 3 de enero. Nada de tina, piscina ni jacuzzi hasta el final del viernes 15 de enero.",
+        ),
+        page_one_visit="Llame a la clínica y pida una cita entre el lunes 11 de enero y el viernes 15 de enero.",
+        body_start="Lo que le hicieron",
+        balloon=Said("infló un globo pequeño en el hueso roto", "globo"),
+        no_balloon=Said("el médico llenó el hueso roto con cemento para huesos"),
         level_words={
-            1: "El hueso tratado fue L1 (parte baja de la espalda)",
+            1: "L1 (parte baja de la espalda)",
             2: "T12 (parte media de la espalda) y L1 (parte baja de la espalda)",
             3: "T11 y T12 (parte media de la espalda) y L1 (parte baja de la espalda)",
         },
-        vertebra="vértebra rota, un hueso de la columna",
-        one_level_spots="Tiene 1 o 2 pinchazos pequeños de la aguja en la espalda.",
-        several_levels_spots="Son hasta {spots} pinchazos en total",
-        more_sore=Said("puede tener más dolor y tardar más en sanar", "puede tener más dolor"),
-        new_break_risk=Said("tiene más riesgo de una nueva fractura"),
-        driven_home="Para volver a casa, otra persona debe manejar",
-        drive_from_saturday="No maneje hasta el sábado, 2 de enero",
-        adult_stays=Said(
-            "Un adulto debe quedarse con usted hasta el sábado, 2 de enero",
-            "Un adulto debe quedarse con usted",
+        spine_caption={
+            1: "Su columna, vista desde atrás. En oscuro, el hueso tratado: L1 (parte baja de la espalda).",
+            2: "En oscuro, los huesos tratados: T12 (parte media de la espalda) y L1",
+            3: "En oscuro, los huesos tratados: T11 y T12 (parte media de la espalda)",
+        },
+        vertebra="Espalda media",
+        one_level_spots="Tiene 1 o 2 pinchazos pequeños de la aguja.",
+        several_levels_spots="Tiene hasta {spots} pinchazos pequeños, 1 o 2 por cada hueso.",
+        more_sore=Said("Con más de un hueso tratado, el dolor puede durar más.", "el dolor puede durar más"),
+        new_break_risk=Said("huesos, su riesgo", "su riesgo"),
+        driven_home="Para volver a casa, otra persona debe manejar.",
+        legal_papers=Said("papeles legales"),
+        sore_throat=Said("dolor de garganta"),
+        never_drive_on_opioids="Nunca maneje ni tome alcohol si toma opioides para el dolor",
+        stayed_overnight=Said("Pasó una noche en el hospital."),
+        going_home_today=Said("Se va a casa el mismo día."),
+        counts_from_procedure=Said(
+            "Las horas de la página 1 se cuentan desde su procedimiento, no desde que sale del hospital.",
+            "se cuentan desde su procedimiento",
         ),
-        legal_papers=Said("Firmar papeles legales ni tomar decisiones importantes", "Firmar papeles legales"),
-        after_sedation=("Tomar alcohol", "Usar máquinas ni herramientas eléctricas"),
-        sore_throat=Said("Puede que le duela la garganta", "le duela la garganta"),
-        general_effects=("Puede que hoy todavía tenga sueño",),
-        drive_from_sunday="No maneje hasta el domingo, 3 de enero",
-        never_drive_on_opioids="Nunca maneje mientras tome opioides para el dolor o relajantes para los músculos",
-        stayed_overnight=Said(
-            "Usted pasó una noche en el hospital. Se va a casa el sábado, 2 de enero.",
-            "pasó una noche en el hospital",
+        reasons=(
+            "Por qué: los huesos cerca del tratado suelen estar débiles también.",
+            "Remojarse puede dejar entrar gérmenes.",
+            "le hacen más lento",
+            "Demasiado daña el hígado.",
+            "Nadie sabe antes qué tan rápido será para usted.",
+            "cemento en los pulmones",
         ),
-        going_home_today=Said("Usted se va a casa hoy, viernes, 1 de enero", "Se va a casa hoy"),
-        counts_from_procedure="Este tiempo se cuenta desde su procedimiento",
-        adult_nearby_tonight="Esta noche, tenga a un adulto cerca",
         osteoporosis=(
-            Said("densidad de los huesos"),
-            Said("calcio y vitamina D"),
-            Said("1 de cada 5"),
-            Said("medicina para la osteoporosis"),
+            Said(
+                "más o menos 1 de cada 5 personas con osteoporosis se rompe otro hueso en el año siguiente",
+                "1 de cada 5",
+            ),
+            Said("pero no deshace una fractura"),
+            Said(
+                "médico de atención primaria (médico de familia), y por una prueba de los huesos",
+                "prueba de los huesos",
+            ),
         ),
-        cancer=(Said("Vaya a todas sus citas con su equipo del cáncer"), Said("radiación")),
+        cancer=(Said("los médicos que le tratan el cáncer"), Said("radiación")),
         calendar_dates=(
-            "No levante más de 10 libras (4.5 kg)",
-            "hasta el viernes, 12 de febrero",
-            "no se meta en un jacuzzi hasta el viernes, 15 de enero",
-            "Mantenga el vendaje limpio y seco hasta el domingo, 3 de enero",
-            "Llame a la clínica para hacer una cita entre el lunes, 11 de enero y el viernes, 15 de enero",
+            "Cuide su espalda hasta el final del viernes 12 de febrero",
+            "Nada de tina, piscina ni jacuzzi hasta el final del viernes 15 de enero.",
+            "Mantenga el vendaje seco hasta el final del domingo 3 de enero, para que los pinchazos se cierren.",
+            "Después del viernes 12 de febrero, vuelva poco a poco a lo de siempre.",
         ),
-        never=("semanas", "24 horas", "48 horas", "días después"),
-        danger_signs=(
-            "Fiebre de 100.4 °F (38 °C) o más",
-            "Llame al 911 enseguida",
-            "Dolor de pecho",
-            "Le cuesta respirar",
-            "Tos con sangre",
-            "No puede controlar la orina",
-            "Desmayo",
+        never=(
+            "6 semanas",
+            "2 semanas",
+            "24 horas",
+            "48 horas",
+            "días después",
+            "arregl",
+            "apriete",
+            "tinte",
+            "faja",
+            "visita",
         ),
-        checklist=("Antes de irse: marque cada casilla", "Recibí estas instrucciones y las entendí"),
+        last_page=(
+            "Antes de irse: marque cada casilla",
+            "Recibí y entendí estas instrucciones",
+            "Enfermera o enfermero Fecha",
+        ),
     ),
 }
 
@@ -199,23 +304,32 @@ def test_every_language_has_its_phrases() -> None:
     assert set(PHRASES) == set(LANGUAGES)
 
 
+# "until" straight before a weekday: a limit that reads as ending at the start of that day.
+UNTIL_A_DAY = {
+    "en": re.compile(r"\buntil (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"),
+    "es": re.compile(r"\bhasta el (lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b"),
+}
+
+
 @functools.cache
-def text_of(variant: Variant, language: str) -> str:
-    return render_text(**variant_fields(variant, language))
+def pages_of(variant: Variant, language: str) -> tuple[str, ...]:
+    return tuple(pages(render(PHONES_SITE, **variant_fields(variant, language))))
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=variant_id)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_variant_says_what_it_must(language: str, variant: Variant) -> None:
     procedure, anesthesia, stay, cause, count = variant
-    text = text_of(variant, language)
+    every_page = pages_of(variant, language)
+    first, last = every_page[0], every_page[-1]
+    text = " ".join(every_page)
     say = PHRASES[language]
 
-    def present(phrase: str) -> None:
-        assert phrase in text, f"missing: {phrase!r}"
+    def present(phrase: str, where: str = text) -> None:
+        assert phrase in where, f"missing: {phrase!r}"
 
-    def absent(phrase: str) -> None:
-        assert phrase not in text, f"should not say: {phrase!r}"
+    def absent(phrase: str, where: str = text) -> None:
+        assert phrase not in where, f"should not say: {phrase!r}"
 
     def rule(said: Said, applies: bool) -> None:
         if applies:
@@ -223,45 +337,58 @@ def test_variant_says_what_it_must(language: str, variant: Variant) -> None:
         else:
             absent(said.marker)
 
-    # Procedure: balloon or not.
-    for template in say.named_procedure:
-        present(template.format(name=say.procedure_names[procedure]))
+    # Five pages at most; the checklist and signatures alone on the last one.
+    assert len(every_page) <= 5, len(every_page)
+    for phrase in say.last_page:
+        present(phrase, last)
+        absent(phrase, " ".join(every_page[:-1]))
+    absent(say.body_start, last)
+
+    # Page 1 stands alone: title, main message, the whole 911 box, the spine clinic with both phones, the
+    # limits with their ends, the next visit; the explanations start on page 2.
+    present(say.title.format(name=say.procedure_names[procedure]), first)
+    present(say.main_message, first)
+    present(say.emergency_heading, first)
+    for phrase in say.emergency_signs + say.clinic_signs + say.clinic_phone_labels:
+        present(phrase, first)
+    for phrase in say.page_one_limits:
+        present(phrase, first)
+    present(say.page_one_visit, first)
+    absent(say.body_start, first)
+    present(say.body_start, every_page[1])
+
+    # The 24-hour limits, by anesthesia, on page 1; the ride home and the drugs that forbid driving after it.
+    if anesthesia == "sedation":
+        present(say.adult_and_no_driving, first)
+    rule(say.adult_stays, anesthesia == "general")
+    if anesthesia == "local":
+        present(say.no_driving_saturday, first)
+    if anesthesia == "general":
+        present(say.no_driving_sunday, first)
+    if anesthesia == "local" and stay == "same-day":
+        present(say.adult_nearby_tonight, first)
+    rule(say.legal_papers, anesthesia != "local")
+    rule(say.sore_throat, anesthesia == "general")
+    present(say.driven_home)
+    present(say.never_drive_on_opioids)
+
+    # Procedure: balloon or not; the treated bones, in words and in the picture's caption.
     rule(say.balloon, procedure == "kyphoplasty")
     rule(say.no_balloon, procedure == "vertebroplasty")
-
-    # Levels in words, needle sites, soreness, bone-health stress.
     present(say.level_words[count])
+    present(say.spine_caption[count])
     present(say.vertebra)
     if count == 1:
         present(say.one_level_spots)
     else:
         present(say.several_levels_spots.format(spots=2 * count))
     rule(say.more_sore, count > 1)
-    rule(say.new_break_risk, count >= 3)
-
-    # Anesthesia: everyone is driven home; the 24-hour rules only after sedation or general.
-    present(say.driven_home)
-    rule(say.adult_stays, anesthesia != "local")
-    rule(say.legal_papers, anesthesia != "local")
-    if anesthesia != "local":
-        for phrase in say.after_sedation:
-            present(phrase)
-    if anesthesia in ("local", "sedation"):
-        present(say.drive_from_saturday)
-    rule(say.sore_throat, anesthesia == "general")
-    if anesthesia == "general":
-        for phrase in say.general_effects:
-            present(phrase)
-        present(say.drive_from_sunday)
-    present(say.never_drive_on_opioids)
+    rule(say.new_break_risk, count >= 3 or (cause == "osteoporosis" and count >= 3))
 
     # Stay.
     rule(say.stayed_overnight, stay == "overnight")
     rule(say.going_home_today, stay == "same-day")
-    if stay == "overnight" and anesthesia != "local":
-        present(say.counts_from_procedure)
-    if stay == "same-day" and anesthesia == "local":
-        present(say.adult_nearby_tonight)
+    rule(say.counts_from_procedure, stay == "overnight" and anesthesia != "local")
 
     # Cause.
     for said in say.osteoporosis:
@@ -269,15 +396,12 @@ def test_variant_says_what_it_must(language: str, variant: Variant) -> None:
     for said in say.cancer:
         rule(said, cause == "cancer")
 
-    # Calendar dates, never durations.
-    for phrase in say.calendar_dates:
+    # Reasons, calendar dates and never durations; no limit ends on a bare day.
+    for phrase in say.reasons + say.calendar_dates:
         present(phrase)
-    for duration in say.never:
-        absent(duration)
-
-    # Safety sections.
-    for phrase in say.danger_signs + say.checklist:
-        present(phrase)
+    for word in say.never:
+        absent(word)
+    assert not UNTIL_A_DAY[language].search(text), UNTIL_A_DAY[language].search(text)
     for abbreviation in DEFAULT_SITE.content.forbidden_abbreviations:
         assert f" {abbreviation} " not in f" {text} ", abbreviation
 
