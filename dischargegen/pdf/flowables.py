@@ -10,6 +10,7 @@ from typing import Any
 from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import (
     ActionFlowable,
+    CondPageBreak,
     Flowable,
     ImageAndFlowables,
     KeepTogether,
@@ -276,8 +277,30 @@ def build_story(
             blocks = [_flowable(kit, b, styles, width, False) for b in section.blocks]
             story.append(_never_split(kit, blocks, _box_name(section, number, private)))
         else:
-            story += [_flowable(kit, block, styles, width, False) for block in section.blocks]
+            story += _headings_kept_with_pictures(
+                [_flowable(kit, block, styles, width, False) for block in section.blocks], width
+            )
     return _page_one_ended(story)
+
+
+def _headings_kept_with_pictures(flowables: list[Flowable], width: float) -> list[Flowable]:
+    """A heading followed by a picture starts a new page unless the heading and the picture fit below it.
+    ReportLab keeps a heading with what follows only when that is not a container, and a picture with its
+    words is one (ImageAndFlowables), so without this a heading could end a page alone."""
+    kept: list[Flowable] = []
+    for index, flowable in enumerate(flowables):
+        following = flowables[index + 1] if index + 1 < len(flowables) else None
+        if (
+            isinstance(flowable, Paragraph)
+            and flowable.getKeepWithNext()
+            and isinstance(following, ImageAndFlowables)
+        ):
+            _, heading = flowable.wrap(width, 10**6)
+            style = flowable.style
+            picture = following._I.height + following._itpad + following._ibpad
+            kept.append(CondPageBreak(style.spaceBefore + heading + style.spaceAfter + picture))
+        kept.append(flowable)
+    return kept
 
 
 class EndOfPageOne(ActionFlowable):  # type: ignore[misc]
