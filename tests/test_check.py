@@ -86,8 +86,8 @@ def test_full_matrix_passes_with_the_shipped_content() -> None:
     assert "kyphoplasty-local-same_day-no_cause-1level-en" in out
     assert "Flesch-Kincaid grade" in out
     assert "Reading level per section" in out
-    assert "es    Cuándo llamar al 911" in out
-    assert "en    When to call 911" in out
+    assert "es    Llame al 911 de inmediato si tiene:" in out
+    assert "en    Call 911 now for any of these" in out
     assert "Failures: none" in out
     assert out.rstrip().endswith(
         "OK: all 288 variants pass (reading level, abbreviations, pages, page 1, until <day>)."
@@ -161,11 +161,11 @@ def test_forbidden_abbreviations_fail_naming_word_variant_and_section(tmp_path: 
 
 def test_the_abbreviation_list_comes_from_the_site_settings(tmp_path: Path) -> None:
     site = tmp_path / "site.toml"
-    site.write_text('[content]\nforbidden_abbreviations = ["OK", "médico"]\n', encoding="utf-8")
+    site.write_text('[content]\nforbidden_abbreviations = ["Tylenol", "médico"]\n', encoding="utf-8")
     result = run("--site", str(site), "--only", ONE_VARIANT)
     assert result.exit_code == 1
-    assert 'forbidden abbreviation "OK" in section "Pain and your medicines" (en)' in result.output
-    assert 'forbidden abbreviation "médico" in section "Lo que hizo su médico" (es)' in result.output
+    assert 'forbidden abbreviation "Tylenol" in section "Pain and medicines" (en)' in result.output
+    assert 'forbidden abbreviation "médico" in section "Lo que le hicieron" (es)' in result.output
 
 
 # -- user errors (exit 2) ---------------------------------------------------------------------------------

@@ -389,7 +389,7 @@ def test_hasta_a_bare_day_fails_in_spanish(tmp_path: Path, line: str, passes: bo
         return
     assert result.exit_code == 1
     assert failures(result) == [
-        'until <day> (es): "hasta el viernes, 12 de febrero" in section "Cuide su espalda" has no clock time'
+        'until <day> (es): "hasta el viernes 12 de febrero" in section "Cuide su espalda" has no clock time'
         ' and no "through"; kyphoplasty-local-same_day-no_cause-2levels-es'
     ]
 

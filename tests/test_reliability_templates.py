@@ -411,12 +411,12 @@ def test_an_emergency_box_that_fits_is_kept_on_one_page(tmp_path: Path) -> None:
 
 
 def test_a_receipt_taller_than_a_page_is_refused_too(tmp_path: Path) -> None:
-    # The receipt is kept on one page with its signatures, like the emergency box: never split.
+    # The receipt is kept on one page with its signatures, like the emergency box: never split. The
+    # checklist and receipt blocks are both inside the shipped <section class="receipt">.
     items = "".join(f"<li>I understand point {n} of these instructions.</li>" for n in range(70))
     template = (
-        EXTENDS + '{% block receipt %}<section class="receipt"><h2>Before you leave</h2>'
-        f'<ul class="checklist">{items}</ul><signature sign="Patient" date="Date"></signature>'
-        "</section>{% endblock %}"
+        EXTENDS + f'{{% block checklist %}}<h2>Before you leave</h2><ul class="checklist">{items}</ul>'
+        '{% endblock %}{% block receipt %}<signature sign="Patient" date="Date"></signature>{% endblock %}'
     )
     site = site_file(tmp_path, {"en/discharge.html": template})
     assert_one_line_error(

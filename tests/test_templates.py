@@ -32,9 +32,9 @@ def test_a_site_overrides_one_block_and_keeps_the_rest(tmp_path: Path) -> None:
     text = render_text(site)
     assert "Driving at Riverside" in text
     assert "Do not drive until your surgeon says it is safe." in text
-    assert "When you can drive" not in text  # the shipped block is replaced
-    assert "Caring for the needle spots" in text  # the other blocks remain
-    assert "When to call 911" in text
+    assert "The first day, and driving" not in text  # the shipped block is replaced
+    assert "Needle spots and bathing" in text  # the other blocks remain
+    assert "Call 911 now for any of these" in text
 
 
 def test_super_keeps_the_shipped_block(tmp_path: Path) -> None:
@@ -44,7 +44,7 @@ def test_super_keeps_the_shipped_block(tmp_path: Path) -> None:
         "{% block driving %}{{ super() }}<p>Our parking desk can call you a taxi.</p>{% endblock %}",
     )
     text = render_text(site)
-    assert "When you can drive" in text and "Our parking desk can call you a taxi." in text
+    assert "The first day, and driving" in text and "Our parking desk can call you a taxi." in text
 
 
 def test_site_numbers_change_the_text(tmp_path: Path) -> None:
@@ -55,11 +55,11 @@ def test_site_numbers_change_the_text(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     text = render_text(load_site(path))
-    assert "Do not lift more than 5 pounds (2.3 kg)" in text
-    assert "A fever of 101 F (38.3 C) or higher" in text
-    assert "until Thursday, April 1" in text  # 90 days after Friday, January 1, 2027
+    assert "Lift no more than 5 pounds (2.3 kg)" in text
+    assert "a fever of 101 °F (38.3 °C) or higher" in text
+    assert "Protect your back through Thursday, April 1" in text  # 90 days after Friday, January 1, 2027
     assert "(555) 010-2200" in text
-    assert "Call 112 right away" in text and "911" not in text
+    assert "Call 112 now for any of these" in text and "911" not in text
 
 
 def test_the_sandbox_blocks_python_internals(tmp_path: Path) -> None:
