@@ -283,11 +283,11 @@ def test_keep_together_groups_measured_without_a_frame_copy_give_the_same_bytes(
     cases = [build_case(fields(**variant)) for variant in VARIANTS]
     measured = [rendered(case, speedups.QUICK) for case in cases]
     assert copies == 0
-    assert groups >= 5 * len(cases)  # headings kept with what follows, the 911 box, the receipt
+    assert groups >= 2 * len(cases)  # the 911 box and the receipt (headings keep with a CondPageBreak)
     groups = 0
     own = dataclasses.replace(speedups.QUICK, keep_together=KeepTogether)  # ReportLab's, frame copies and all
     plain = [rendered(case, own) for case in cases]
-    assert groups >= 5 * len(cases)
+    assert groups >= 2 * len(cases)
     assert copies >= groups  # a copy for every group measured
     assert measured == plain
 

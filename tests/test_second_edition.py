@@ -172,7 +172,7 @@ OPTIONAL = {
         "brace_word": "brace",
     },
     "es": {
-        "pt": "Su médico le mandó terapia física.",
+        "pt": "Su médico le mandó terapia física:",
         "restart_first": "Vuelva a tomar su medicina contra los coágulos el domingo 3 de enero.",
         "restart_reason": "Se la quitaron para que no sangrara.",
         "ask_first": "Pregunte a la clínica antes de volver a tomar su medicina contra los coágulos.",

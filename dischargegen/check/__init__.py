@@ -142,9 +142,13 @@ def difficulty(value: Score) -> float:
 
 
 def section_heading(section: Section) -> str:
+    """A section's name in the report: its heading, or for a box without one its kind (its first words would
+    hold the case's dates, and split one box into a row per date)."""
     for block in section.blocks:
         if block.kind in ("h1", "h2", "h3"):
             return " ".join(block.text.split())
+    if section.kind != "plain":
+        return f"({section.kind} box, no heading)"
     first = " ".join(section.blocks[0].text.split()) if section.blocks else ""
     return first[:40] or "(untitled section)"
 
@@ -251,6 +255,8 @@ def check_variant(variant: Variant, site: SiteSettings) -> VariantResult:
         content = render_content(variant.case(large_print), site)  # rendered fine just above
         for section in content.sections:
             text = section_text(section)
+            if not text:  # a page break: no words to measure
+                continue
             if text not in sections:
                 sections[text] = SectionScore(
                     section_heading(section), len(text.split()), score(text, variant.language)

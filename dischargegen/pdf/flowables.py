@@ -277,28 +277,30 @@ def build_story(
             blocks = [_flowable(kit, b, styles, width, False) for b in section.blocks]
             story.append(_never_split(kit, blocks, _box_name(section, number, private)))
         else:
-            story += _headings_kept_with_pictures(
-                [_flowable(kit, block, styles, width, False) for block in section.blocks], width
+            story += _headings_kept_with_what_follows(
+                [_flowable(kit, block, styles, width, False) for block in section.blocks], width, styles
             )
     return _page_one_ended(story)
 
 
-def _headings_kept_with_pictures(flowables: list[Flowable], width: float) -> list[Flowable]:
-    """A heading followed by a picture starts a new page unless the heading and the picture fit below it.
-    ReportLab keeps a heading with what follows only when that is not a container, and a picture with its
-    words is one (ImageAndFlowables), so without this a heading could end a page alone."""
+def _headings_kept_with_what_follows(
+    flowables: list[Flowable], width: float, styles: Styles
+) -> list[Flowable]:
+    """Before each heading, a new page unless the heading fits with the start of what follows: a picture
+    whole, or three lines of text. (ReportLab's keepWithNext keeps a heading with all of the next paragraph,
+    and with nothing when the next is a picture with its words: a container. A long paragraph would move
+    whole to the next page and leave half a page empty, and a heading could end a page alone.)"""
     kept: list[Flowable] = []
     for index, flowable in enumerate(flowables):
         following = flowables[index + 1] if index + 1 < len(flowables) else None
-        if (
-            isinstance(flowable, Paragraph)
-            and flowable.getKeepWithNext()
-            and isinstance(following, ImageAndFlowables)
-        ):
+        if isinstance(flowable, Paragraph) and flowable.style in (styles.heading, styles.subheading):
             _, heading = flowable.wrap(width, 10**6)
             style = flowable.style
-            picture = following._I.height + following._itpad + following._ibpad
-            kept.append(CondPageBreak(style.spaceBefore + heading + style.spaceAfter + picture))
+            if isinstance(following, ImageAndFlowables):
+                start = following._I.height + following._itpad + following._ibpad
+            else:
+                start = 3 * styles.body.leading
+            kept.append(CondPageBreak(style.spaceBefore + heading + style.spaceAfter + start))
         kept.append(flowable)
     return kept
 

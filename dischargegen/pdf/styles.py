@@ -71,7 +71,7 @@ def styles_for(large_print: bool) -> Styles:
         leading=size * 1.6,
         spaceBefore=size * 0.75,
         spaceAfter=size * 0.35,
-        keepWithNext=1,
+        keepWithNext=0,  # flowables.py keeps a heading with the start of what follows
     )
     subheading = ParagraphStyle(
         "subheading", parent=heading, fontSize=size * 1.1, leading=size * 1.5, spaceBefore=size * 0.5
