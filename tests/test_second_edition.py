@@ -174,7 +174,7 @@ OPTIONAL = {
     "es": {
         "pt": "Su médico le mandó terapia física:",
         "restart_first": "Vuelva a tomar su medicina contra los coágulos el domingo 3 de enero.",
-        "restart_reason": "Se la quitaron para que no sangrara.",
+        "restart_reason": "Se la quitaron para evitar sangrados.",
         "ask_first": "Pregunte a la clínica antes de volver a tomar su medicina contra los coágulos.",
         "unknown_body": "Si toma una medicina contra los coágulos",
         "blood_word": "coágulos",
