@@ -9,6 +9,7 @@ rules, for render_pdf.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -362,18 +363,7 @@ _CHECKERS: dict[str, Callable[[Any, str], Any]] = {
     "procedure_time": _check_time,
 }
 # Optional fields whose Case default is None: None means "not given", as build_case leaves them.
-_MAY_BE_NONE = frozenset(
-    {
-        "cause",
-        "follow_up",
-        "brace",
-        "blood_thinner_restart",
-        "blood_thinner",
-        "physical_therapy",
-        "paper",
-        "procedure_time",
-    }
-)
+_MAY_BE_NONE = frozenset(field.name for field in dataclasses.fields(Case) if field.default is None)
 
 
 def check_case(case: Case) -> None:
