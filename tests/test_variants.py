@@ -72,7 +72,7 @@ class Phrases:
     no_balloon: Said  # vertebroplasty
     level_words: dict[int, str]
     spine_caption: dict[int, str]
-    vertebra: str
+    region_label: str  # a word the spine picture draws
     one_level_spots: str
     # Template with {spots}: twice the number of levels treated.
     several_levels_spots: str
@@ -145,7 +145,7 @@ PHRASES: dict[str, Phrases] = {
             2: "The dark bones were treated: T12 (mid-back) and L1 (lower back).",
             3: "The dark bones were treated: T11 and T12 (mid-back) and L1 (lower back).",
         },
-        vertebra="Mid-back",
+        region_label="Mid-back",
         one_level_spots="You have 1 or 2 small needle spots.",
         several_levels_spots="You have up to {spots} small needle spots, 1 or 2 for each bone.",
         more_sore=Said("With more bones treated, you may be sore for longer.", "sore for longer"),
@@ -238,7 +238,7 @@ PHRASES: dict[str, Phrases] = {
             2: "En oscuro, los huesos tratados: T12 (parte media de la espalda) y L1",
             3: "En oscuro, los huesos tratados: T11 y T12 (parte media de la espalda)",
         },
-        vertebra="Espalda media",
+        region_label="Espalda media",
         one_level_spots="Tiene 1 o 2 pinchazos pequeños de la aguja.",
         several_levels_spots="Tiene hasta {spots} pinchazos pequeños, 1 o 2 por cada hueso.",
         more_sore=Said("Con más de un hueso tratado, el dolor puede durar más.", "el dolor puede durar más"),
@@ -377,7 +377,7 @@ def test_variant_says_what_it_must(language: str, variant: Variant) -> None:
     rule(say.no_balloon, procedure == "vertebroplasty")
     present(say.level_words[count])
     present(say.spine_caption[count])
-    present(say.vertebra)
+    present(say.region_label)
     if count == 1:
         present(say.one_level_spots)
     else:
