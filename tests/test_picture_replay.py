@@ -4,6 +4,7 @@ every picture, both languages, large print, and labels beyond ASCII, in any orde
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,13 +14,15 @@ from hypothesis import strategies as st
 from reportlab.graphics import renderPDF
 from reportlab.lib.colors import black
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus.flowables import cdeepcopy
 
 from dischargegen import build_case, render_pdf
 from dischargegen.pdf import speedups
 from dischargegen.pdf.fonts import BOLD, REGULAR, register_fonts
 from dischargegen.pdf.pictures import PICTURES, draw_picture
 from dischargegen.pdf.speedups import pictures as replay
-from dischargegen.pdf.speedups.paragraphs import clear_caches, fix_font_codes
+from dischargegen.pdf.speedups.paragraphs import MemoParagraph, clear_caches, fix_font_codes
+from dischargegen.pdf.styles import styles_for
 from dischargegen.site import DEFAULT_SITE
 from tests.helpers import fields, pdf_text
 
@@ -184,3 +187,27 @@ def test_a_label_character_without_its_code_yet_is_drawn_not_replayed(renderer_c
         replay.draw(drawing, canvas)
     assert len(renderer_calls) == 2
     assert not replay._kept._items
+
+
+def test_a_figures_words_split_from_a_shallow_copy_leave_the_remembered_lines_as_they_were() -> None:
+    # ImageAndFlowables tries to split the words beside a picture where it ends, on a copy of each
+    # (reportlab's cdeepcopy). A remembered paragraph's copy shares its lines until it splits.
+    register_fonts()
+    styles = styles_for(False)
+    text = " ".join(["<b>Walk a little</b> several times a day, starting today: it helps you heal."] * 6)
+    canvas = Canvas("unused.pdf", invariant=1)
+    pieces = []
+    for make_copy in (cdeepcopy, copy.deepcopy):
+        paragraph = MemoParagraph(text, styles.body)
+        paragraph.wrap(200, 10_000)
+        before = copy.deepcopy((paragraph.blPara, paragraph.frags))
+        twin = make_copy(paragraph)
+        if make_copy is cdeepcopy:
+            assert twin.blPara is paragraph.blPara  # shallow: nothing copied before the split
+        split = twin.splitOn(canvas, 200, styles.body.leading * 3.5)
+        assert len(split) == 2
+        assert repr((paragraph.blPara, paragraph.frags)) == repr(before)  # the original untouched
+        for piece in split:
+            piece.wrap(200, 10_000)
+        pieces.append([repr(piece.blPara) for piece in split])
+    assert pieces[0] == pieces[1]  # the same pieces as from a deep copy
