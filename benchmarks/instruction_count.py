@@ -7,6 +7,12 @@ by half from one hour to the next).
 Renders 10, then 40 of the benchmark's documents in one process each, under callgrind, and prints the
 difference divided by 30: the instructions of a warm document (start-up, imports and the first, cold
 documents cancel out). Takes about three minutes: callgrind runs code some 50 times slower.
+
+    python benchmarks/instruction_count.py --without-figures
+
+counts the same documents from a copy of the shipped templates whose figures are taken out and their
+words kept (each caption a paragraph, the words beside it as they are): what a document would cost with
+no pictures, to weigh what the pictures cost against.
 """
 
 from __future__ import annotations
@@ -17,13 +23,27 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 WARM, COUNTED = 10, 40
 
 
-def render(documents: int) -> None:
+def without_figures(folder: Path) -> Path:
+    """A site file whose templates are the shipped ones with every figure taken out, its words kept."""
+    shutil.copytree(REPO / "templates", folder / "templates")
+    for page in (folder / "templates").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        text = re.sub(r"<figure [^>]*>|</figure>", "", text)
+        text = text.replace("<figcaption>", "<p>").replace("</figcaption>", "</p>")
+        page.write_text(text, encoding="utf-8")
+    site = folder / "site.toml"
+    site.write_text('[content]\ntemplates_dir = "templates"\n', encoding="utf-8")
+    return site
+
+
+def render(documents: int, site_file: str | None) -> None:
     """The measured work: the benchmark's first rows, as the batch renders them."""
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "benchmarks"))
@@ -34,7 +54,7 @@ def render(documents: int) -> None:
     from dischargegen.pdf import speedups
     from dischargegen.render import render_document
 
-    site = load_site()
+    site = load_site(Path(site_file)) if site_file else load_site()
     warm_up(site)
     speedups.install_in_worker()  # as a batch worker does
     settle_for_rendering()
@@ -42,10 +62,11 @@ def render(documents: int) -> None:
         render_document(build_case({k: v or None for k, v in row(number).items()}), site)
 
 
-def instructions(documents: int) -> int:
+def instructions(documents: int, site_file: Path | None) -> int:
     command = [
         "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
         sys.executable, __file__, "--render", str(documents),
+        *(["--site", str(site_file)] if site_file else []),
     ]  # fmt: skip
     # A fixed hash seed: set and dict orders, and so the work, are the same in every run.
     done = subprocess.run(
@@ -61,16 +82,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument(
+        "--without-figures", action="store_true", help="the shipped templates with their figures taken out"
+    )
     parser.add_argument("--render", type=int, help=argparse.SUPPRESS)  # the child under valgrind
+    parser.add_argument("--site", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.render is not None:
-        render(options.render)
+        render(options.render, options.site)
         return
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
-    warm, counted = instructions(WARM), instructions(COUNTED)
+    with tempfile.TemporaryDirectory(prefix="dischargegen-count-") as folder:
+        site_file = without_figures(Path(folder)) if options.without_figures else None
+        warm, counted = instructions(WARM, site_file), instructions(COUNTED, site_file)
     per_document = (counted - warm) / (COUNTED - WARM)
-    print(f"instructions per document (batch path, warm): {per_document / 1e6:.1f} million")
+    what = "without figures" if options.without_figures else "batch path"
+    print(f"instructions per document ({what}, warm): {per_document / 1e6:.1f} million")
 
 
 if __name__ == "__main__":

@@ -114,7 +114,8 @@ def _signature(kit: Kit, block: Block, styles: Styles, width: float) -> Table:
 
 class Picture(Flowable):  # type: ignore[misc]
     """A drawing as ImageAndFlowables wants its image: a fixed size it never scales (one too tall for the
-    space left moves to the next page with its words)."""
+    space left moves to the next page with its words). With the speed-ups on, a picture drawn before in
+    this process is replayed from memory (speedups/pictures.py): the same operators."""
 
     def __init__(self, drawing: Drawing) -> None:
         super().__init__()
@@ -131,7 +132,7 @@ class Picture(Flowable):  # type: ignore[misc]
         pass
 
     def draw(self) -> None:
-        self.drawing.drawOn(self.canv, 0, 0)
+        speedups.pictures.draw(self.drawing, self.canv)
 
 
 def _figure(kit: Kit, block: Block, styles: Styles, width: float) -> Flowable:

@@ -1,7 +1,7 @@
 """Everything that trades ReportLab internals for speed, in one place, behind one switch.
 
 The PDF builder asks `kit()` for the classes it lays a document out with; the fonts remember their
-subsets (subsets.py); batch and check workers put quicker functions into ReportLab's PDF writer
+subsets (subsets.py); pictures are replayed from memory (pictures.py); batch and check workers put quicker functions into ReportLab's PDF writer
 (`process_wide`, writer.py). Each gives exactly the bytes plain ReportLab gives: tests/test_speedups.py
 renders every kind of document with all of them on and all of them off and compares. `switched_off()`
 or DISCHARGEGEN_SPEEDUPS=0 turns them all off, and so does a ReportLab version that test has not run on
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from reportlab.platypus import Frame, KeepTogether, Paragraph, Table
 
-from . import writer
+from . import pictures, writer
 from .layout import BodyFrame, MeasuredKeepTogether, MeasuredTable
 from .paragraphs import MemoParagraph
 from .switch import ENVIRONMENT_VARIABLE, TESTED_REPORTLAB_VERSIONS, active, switched_off_here
@@ -31,6 +31,7 @@ __all__ = [
     "active",
     "install_in_worker",
     "kit",
+    "pictures",
     "process_wide",
     "switched_off",
 ]

@@ -294,6 +294,15 @@ class MemoParagraph(Paragraph):  # type: ignore[misc]
             # One string: the page joins its operators with line ends, so the bytes are the same.
             _drawn.put(key, "\n".join(code[start:]))
 
+    def deepcopy(self) -> MemoParagraph:
+        """The copy ReportLab's cdeepcopy takes before it tries a split (a picture's words, measured beside
+        it: ImageAndFlowables): a shallow one that splits a private copy of its lines, as a remembered
+        paragraph does. The same split, without deep-copying every run, word and style a few times per
+        figure (deep copies were a fifth of a document with figures)."""
+        twin = copy.copy(self)
+        twin._shared = True  # its lines and runs are the original's: split() copies them first
+        return twin
+
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         # Splitting edits the line structure in place (ReportLab adds spaces to words at line ends): work
         # on a private copy, so the remembered one stays as it was made.
