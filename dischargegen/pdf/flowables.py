@@ -145,7 +145,7 @@ def _figure(kit: Kit, block: Block, styles: Styles, width: float) -> Flowable:
     text_width = width * (1 - PICTURE_SHARE.get(name, 0.3) - PICTURE_GAP)
     words = [kit.paragraph(_markup(block), styles.caption)]
     words += [_flowable(kit, child, styles, text_width, False) for child in block.children]
-    return ImageAndFlowables(
+    return kit.image_and_flowables(
         Picture(drawing),
         words,
         imageSide="left",

@@ -14,10 +14,10 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from reportlab.platypus import Frame, KeepTogether, Paragraph, Table
+from reportlab.platypus import Frame, ImageAndFlowables, KeepTogether, Paragraph, Table
 
 from . import pictures, writer
-from .layout import BodyFrame, MeasuredKeepTogether, MeasuredTable
+from .layout import BodyFrame, MeasuredImageAndFlowables, MeasuredKeepTogether, MeasuredTable
 from .paragraphs import MemoParagraph
 from .switch import ENVIRONMENT_VARIABLE, TESTED_REPORTLAB_VERSIONS, active, switched_off_here
 
@@ -47,9 +47,17 @@ class Kit:
     keep_together: type[KeepTogether]
     frame: type[Frame]
     reuses_drawings: bool
+    image_and_flowables: type[ImageAndFlowables] = ImageAndFlowables
 
 
-QUICK = Kit(MemoParagraph, MeasuredTable, MeasuredKeepTogether, BodyFrame, reuses_drawings=True)
+QUICK = Kit(
+    MemoParagraph,
+    MeasuredTable,
+    MeasuredKeepTogether,
+    BodyFrame,
+    reuses_drawings=True,
+    image_and_flowables=MeasuredImageAndFlowables,
+)
 PLAIN = Kit(Paragraph, Table, KeepTogether, Frame, reuses_drawings=False)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.platypus import Frame, KeepTogether, Table
+from reportlab.platypus import Frame, ImageAndFlowables, KeepTogether, Table
 
 
 class MeasuredTable(Table):  # type: ignore[misc]
@@ -44,6 +44,37 @@ class MeasuredKeepTogether(KeepTogether):  # type: ignore[misc]
             return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
         finally:
             template.frame = frame
+
+
+class MeasuredImageAndFlowables(ImageAndFlowables):  # type: ignore[misc]
+    """A picture with its words, measured as MeasuredKeepTogether measures: ReportLab measures the words
+    below a picture against a deep copy of the page frame, on every wrap and split, for flowables that
+    add to the frame while measured; ours never do. The part left after a split is measured the same way."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        template: Any = getattr(getattr(self, "canv", None), "_doctemplate", None)
+        frame = getattr(template, "frame", None)
+        if frame is None:
+            return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
+        template.frame = None
+        try:
+            return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
+        finally:
+            template.frame = frame
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
+        template: Any = getattr(getattr(self, "canv", None), "_doctemplate", None)
+        frame = getattr(template, "frame", None)
+        if template is not None:
+            template.frame = None
+        try:
+            parts: list[Any] = super().split(availWidth, availHeight)
+        finally:
+            if template is not None:
+                template.frame = frame
+        if parts and type(parts[0]) is ImageAndFlowables:
+            parts[0].__class__ = MeasuredImageAndFlowables
+        return parts
 
 
 class BodyFrame(Frame):  # type: ignore[misc]
