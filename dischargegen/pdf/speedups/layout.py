@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from reportlab.platypus import Frame, ImageAndFlowables, KeepTogether, Table
@@ -29,49 +31,44 @@ class MeasuredTable(Table):  # type: ignore[misc]
         self._measured = (availWidth, availHeight, self._hmax == len(self._cellvalues))
 
 
+@contextlib.contextmanager
+def _frame_out_of_sight(flowable: Any) -> Iterator[None]:
+    """ReportLab measures a list of flowables against a deep copy of the page frame (_listWrapOn), for
+    flowables that add to the frame while measured (footnotes and the like). Ours never do: while this
+    holds, the document shows no frame, so there is nothing to copy."""
+    template: Any = getattr(getattr(flowable, "canv", None), "_doctemplate", None)
+    frame = getattr(template, "frame", None)
+    if frame is None:
+        yield
+        return
+    template.frame = None
+    try:
+        yield
+    finally:
+        template.frame = frame
+
+
 class MeasuredKeepTogether(KeepTogether):  # type: ignore[misc]
-    """KeepTogether measures its content against a deep copy of the page frame, for flowables that add
-    to the frame while measured (footnotes and the like). Ours never do, and every heading is kept with
-    what follows it, so the copies are many and wasted: measure with the frame out of sight."""
+    """KeepTogether, measured with the frame out of sight: the 911 box and the receipt are measured
+    whenever they are placed, each time against a wasted copy of the frame."""
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        template: Any = getattr(getattr(self, "canv", None), "_doctemplate", None)
-        frame = getattr(template, "frame", None)
-        if frame is None:
+        with _frame_out_of_sight(self):
             return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
-        template.frame = None
-        try:
-            return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
-        finally:
-            template.frame = frame
 
 
 class MeasuredImageAndFlowables(ImageAndFlowables):  # type: ignore[misc]
-    """A picture with its words, measured as MeasuredKeepTogether measures: ReportLab measures the words
-    below a picture against a deep copy of the page frame, on every wrap and split, for flowables that
-    add to the frame while measured; ours never do. The part left after a split is measured the same way."""
+    """A picture with its words, measured with the frame out of sight: ReportLab measures the words below
+    the picture against a copy of the frame on every wrap and split. The part left after a split is one
+    of these too."""
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        template: Any = getattr(getattr(self, "canv", None), "_doctemplate", None)
-        frame = getattr(template, "frame", None)
-        if frame is None:
+        with _frame_out_of_sight(self):
             return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
-        template.frame = None
-        try:
-            return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
-        finally:
-            template.frame = frame
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
-        template: Any = getattr(getattr(self, "canv", None), "_doctemplate", None)
-        frame = getattr(template, "frame", None)
-        if template is not None:
-            template.frame = None
-        try:
+        with _frame_out_of_sight(self):
             parts: list[Any] = super().split(availWidth, availHeight)
-        finally:
-            if template is not None:
-                template.frame = frame
         if parts and type(parts[0]) is ImageAndFlowables:
             parts[0].__class__ = MeasuredImageAndFlowables
         return parts
