@@ -20,8 +20,6 @@ from .blocks import Section as Section
 
 SECTION_KINDS = ("plain", "summary", "call", "emergency", "receipt")
 LIST_KINDS = {"ul": "bullet", "ol": "number"}
-# <ul class="checklist">: a box to tick before each item.
-UL_CLASSES = {"": "bullet", "checklist": "check"}
 INLINE = ("strong", "br")
 TEXT_BLOCKS = ("h1", "h2", "h3", "p", "li", "figcaption")
 PAGE_BREAK = "page-break"  # <hr class="page-break">: the next section starts a new page
@@ -106,8 +104,8 @@ class _Parser(HTMLParser):
             self.in_section = True
             self.sections.append(Section(kind))
         elif tag in LIST_KINDS:
-            kind = UL_CLASSES.get(css, "") if tag == "ul" else LIST_KINDS[tag]
-            if not kind or (css and tag != "ul"):
+            kind = "check" if (tag == "ul" and css == "checklist") else LIST_KINDS[tag]
+            if css not in ("", "checklist") or (css and tag != "ul"):
                 self._fail(f'unknown list class "{css}"; only <ul class="checklist"> is known')
             self.lists.append((kind, 0))
         elif tag == "li":
