@@ -350,3 +350,27 @@ def test_a_figure_keeps_its_caption_alternative_and_the_blocks_beside_it_in_both
 def test_figure_and_page_break_mistakes_are_named(html: str, message: str) -> None:
     with pytest.raises(ContentError, match=re.escape(message)):
         parse_document(html)
+
+
+@pytest.mark.parametrize("large_print", ("no", "yes"))
+@pytest.mark.parametrize("language", ("en", "es"))
+def test_the_longest_variants_keep_to_five_pages_on_a4_too(language: str, large_print: str) -> None:
+    # Osteoporosis with three levels and every optional line the matrix gives them: the longest documents.
+    limit = 8 if large_print == "yes" else 5
+    for anesthesia in ANESTHESIA:
+        for overnight in STAYS:
+            every = pages(
+                render(
+                    PHONES_SITE,
+                    paper="a4",
+                    language=language,
+                    large_print=large_print,
+                    anesthesia=anesthesia,
+                    overnight=overnight,
+                    levels="T11-L1",
+                    cause="osteoporosis",
+                    physical_therapy="yes",
+                    blood_thinner="yes",
+                )
+            )
+            assert len(every) <= limit, (anesthesia, overnight, len(every))
