@@ -100,7 +100,7 @@ def check_options(fields: dict[str, str | None]) -> None:
 
 
 def ask_procedure_time() -> str | None:
-    """The procedure time, or None when Enter skips it (the limits then print the day they run out)."""
+    """The procedure time, or None when Enter skips it (the limits then run through the day they end on)."""
     answer = str(
         click.prompt(
             PROCEDURE_TIME_PROMPT,
