@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+import re
 import tomllib
 import types
 import typing
@@ -24,6 +25,9 @@ from .errors import SiteSettingsError
 from .logo import Logo, read_logo
 
 ENVIRONMENT_VARIABLE = "DISCHARGEGEN_SITE"
+# A CUPS queue name: printable characters other than space, tab, slash, backslash, '#' and quotes (CUPS's rule,
+# narrowed to what hospitals use, so a name is never an option or a path to `lp`).
+_QUEUE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]*")
 
 
 def _bounded(low: float, high: float) -> dict[str, Any]:
@@ -109,6 +113,32 @@ class Fhir:
     procedure_codes: Mapping[str, str] = field(default_factory=dict)
 
 
+# Bounds the wait for the print server, so an unreachable one is an error and never a hang.
+MAX_PRINT_TIMEOUT = 300
+
+
+@dataclass(frozen=True)
+class Printing:
+    """Defaults for --print; the command's options win. No printer: CUPS's default queue (PRINTER, LPDEST,
+    lpoptions, then the server's default), resolved by `lp` itself."""
+
+    printer: str | None = field(default=None, metadata={"max_length": 127, "queue": True})
+    copies: int = field(default=1, metadata=_bounded(1, 20))
+    duplex: bool | None = None  # None: the queue's own default; True two-sided, False one-sided
+    chart_copy: bool = False
+    timeout_seconds: int = field(default=30, metadata=_bounded(5, MAX_PRINT_TIMEOUT))
+
+
+@dataclass(frozen=True)
+class Barcode:
+    """The scan-back code on the signature page. The payload's placeholders are checked when the settings
+    load (see barcode.py)."""
+
+    enabled: bool = True
+    payload: str = "{mrn}|{document_type}|{procedure_date}"
+    document_type: str = field(default="SPINE-DC", metadata={"max_length": 40})
+
+
 @dataclass(frozen=True)
 class SiteSettings:
     institution: Institution = field(default_factory=Institution)
@@ -118,6 +148,8 @@ class SiteSettings:
     batch: Batch = field(default_factory=Batch)
     csv: Csv = field(default_factory=Csv)
     fhir: Fhir = field(default_factory=Fhir)
+    printing: Printing = field(default_factory=Printing)
+    barcode: Barcode = field(default_factory=Barcode)
     source: Path | None = None  # the file these came from, for messages; not a TOML key
 
     def driving_hours(self, anesthesia: str) -> int:
@@ -135,9 +167,20 @@ def _convert(key: str, value: Any, hint: Any, meta: Mapping[str, Any], base: Pat
     if origin in (typing.Union, types.UnionType):
         (hint,) = [arg for arg in typing.get_args(hint) if arg is not type(None)]
         origin = typing.get_origin(hint)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise SiteSettingsError(key, "must be true or false (TOML booleans, no quotes)")
+        return value
     if hint is str:
         if not isinstance(value, str) or not value.strip():
             raise SiteSettingsError(key, "must be a non-empty string")
+        if "max_length" in meta and not meta.get("printed") and len(value.strip()) > meta["max_length"]:
+            raise SiteSettingsError(key, f"must be at most {meta['max_length']} characters")
+        if meta.get("queue") and not _QUEUE_NAME.fullmatch(value.strip()):
+            raise SiteSettingsError(
+                key,
+                "must be a CUPS queue name: letters, digits, '-', '_' and '.' (as `lpstat -p` lists them)",
+            )
         if "choices" in meta and value.lower() not in meta["choices"]:
             raise SiteSettingsError(key, f"must be one of: {', '.join(meta['choices'])}")
         if meta.get("printed"):
