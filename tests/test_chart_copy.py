@@ -107,6 +107,8 @@ def test_page_one_is_the_documents_signature_page_marked_chart_copy(language: st
     assert ("Patient: Ana Diaz" if language == "en" else "Paciente: Ana Diaz") in header
     assert "MRN-1001" in squeezed(" ".join(header))
     assert "Chart copy" not in squeezed(" ".join(document[-1]))
+    everything = squeezed(" ".join(" ".join(lines) for lines in document))
+    assert "Teach-back card" not in everything  # the card never goes home with the patient
 
 
 def test_the_mark_is_bold_and_drawn_in_the_header() -> None:
@@ -330,6 +332,30 @@ def test_more_than_six_answered_questions_are_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ContentError, match="has 7 questions answered"):
         render_chart_copy(build_case(fields(**RESTART)), site)
+
+
+def test_a_card_longer_than_one_page_is_refused(tmp_path: Path) -> None:
+    lines = "".join(f"<p>Method line {n}: ask, listen, teach again.</p>\n" for n in range(40))
+    site = override(
+        tmp_path,
+        "en/teach_back.html",
+        '{% extends "default:en/teach_back.html" %}\n{% block method %}\n' + lines + "{% endblock %}\n",
+    )
+    with pytest.raises(ContentError, match="the teach-back card is longer than one page"):
+        render_chart_copy(build_case(fields()), site)
+
+
+def test_an_error_in_the_card_template_names_it_and_no_value(tmp_path: Path) -> None:
+    site = override(
+        tmp_path,
+        "en/teach_back.html",
+        '{% extends "default:en/teach_back.html" %}\n{% block heading %}\n<h2>{{ patient.nickname }}</h2>\n'
+        "{% endblock %}\n",
+    )
+    with pytest.raises(ContentError) as raised:
+        render_chart_copy(build_case(fields()), site)
+    assert "site template en/teach_back.html, line 3" in str(raised.value)
+    assert "Ana" not in str(raised.value)
 
 
 @pytest.mark.parametrize(
