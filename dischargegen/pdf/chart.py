@@ -14,7 +14,6 @@ import io
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
     NextPageTemplate,
     PageBreak,
@@ -23,14 +22,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .._version import __version__
 from ..case import Case
 from ..content import RenderedContent, patient_values
 from ..content.blocks import Block
 from ..content.teach_back import TeachBackCard
 from ..errors import ContentError
 from ..site import SiteSettings
-from . import PDF_LANGUAGE, shipped_settings, speedups, with_content_id
+from . import document_template, shipped_settings, speedups, with_content_id
 from .flowables import BULLET, _flowable, _markup, build_story
 from .fonts import BOLD, register_fonts
 from .page import CARD_PAGE, page_frame
@@ -151,29 +149,8 @@ def _build(
     page_size = PAGE_SIZES[case.paper or site.document.paper]
     width = page_size[0] - 2 * MARGIN_SIDE
     buffer = io.BytesIO()
-    title = f"{CHART_COPY_MARK}: {content.messages['title']}"
-    document = BaseDocTemplate(
-        buffer,
-        pagesize=page_size,
-        leftMargin=MARGIN_SIDE,
-        rightMargin=MARGIN_SIDE,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
-        # Metadata: generic words only, as the patient's document's. Patient data never goes here.
-        title=title,
-        author=site.institution.name or "",
-        subject=title,
-        creator=f"dischargegen {__version__}",
-        keywords=[],
-        lang=PDF_LANGUAGE[content.language],
-        invariant=1,
-        pageCompression=1,
-        initialFontName="Helvetica",
-        initialFontSize=12,
-        initialLeading=14.4,
-        displayDocTitle=1,
-        keepTogetherClass=kit.keep_together,
-    )
+    title = f"{CHART_COPY_MARK}: {content.messages['title']}"  # no patient data: see document_template
+    document = document_template(buffer, page_size, title, site, content.language, kit)
     card_content = card.as_content()
     canvas_class, on_page = page_frame(
         case, site, content, styles, kit, mark=CHART_COPY_MARK, card=card_content
