@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from reportlab.platypus.doctemplate import LayoutError
 
 from .case import Case, build_case, check_case
 from .content import RenderedContent, render_content
+from .content.teach_back import teach_back_card
 from .errors import ContentError, InputError, SiteSettingsError
 from .logo import KEY as LOGO_KEY
 from .logo import Logo
 from .pdf import build_pdf_counted
+from .pdf.chart import build_chart_copy
 from .pdf.fonts import describe_character, first_undrawable
 from .site import SiteSettings, check_printed_text
+
+Built = TypeVar("Built")
 
 
 def check_printable(case: Case, site: SiteSettings) -> None:
@@ -57,13 +62,43 @@ def render_pdf(case: Case, site: SiteSettings) -> bytes:
 
 def render_document(case: Case, site: SiteSettings) -> tuple[bytes, int]:
     """As render_pdf, with the page count."""
+    _check_inputs(case, site)
+    return _reported(lambda: build_pdf_counted(case, site, _checked_content(case, site)))
+
+
+def render_chart_copy(case: Case, site: SiteSettings) -> bytes:
+    """The chart copy of one patient's document: its signature page (checklist and receipt) as the
+    document prints it, marked "Chart copy" in the header, then on the next page the nurse's teach-back
+    card (English; the expected answers are the document's own marked sentences). The same checks as
+    render_pdf: a DischargeGenError subclass for bad input; ContentError for a card outside four to six
+    questions or longer than one page."""
+    _check_inputs(case, site)
+
+    def build() -> bytes:
+        content = _checked_content(case, site)
+        card = teach_back_card(case, site, content)
+        _check_content(card.as_content())
+        return build_chart_copy(case, site, content, card)
+
+    return _reported(build)
+
+
+def _check_inputs(case: Case, site: SiteSettings) -> None:
     check_case(case)
     _check_logo(site)
     check_printable(case, site)
+
+
+def _checked_content(case: Case, site: SiteSettings) -> RenderedContent:
+    content = render_content(case, site)
+    _check_content(content)
+    return content
+
+
+def _reported(build: Callable[[], Built]) -> Built:
+    """`build()`, with errors from deep in rendering turned into the library's own, never quoting a value."""
     try:
-        content = render_content(case, site)
-        _check_content(content)
-        return build_pdf_counted(case, site, content)
+        return build()
     except OverflowError:
         # check_case keeps every date of the case at or before LATEST_DATE, which leaves room for the largest
         # count load_site allows (180 days). The one path still here: limits changed in code

@@ -22,6 +22,9 @@ class Block:
     number: int = 0  # position in an <ol>
     attributes: dict[str, str] = field(default_factory=dict)
     children: list[Block] = field(default_factory=list)
+    # The teach-back question this block answers (`teach="KEY"` on a <p> or <li>), or "": read by the
+    # chart copy's card (content/teach_back.py), never printed in the patient's document.
+    teach: str = ""
 
     @property
     def text(self) -> str:

@@ -25,6 +25,11 @@ TEXT_BLOCKS = ("h1", "h2", "h3", "p", "li", "figcaption")
 PAGE_BREAK = "page-break"  # <hr class="page-break">: the next section starts a new page
 # A figure's own attributes; the others are the picture's labels (pdf/pictures.py says which each takes).
 FIGURE_REQUIRED = ("picture", "alt")
+# <p teach="KEY"> or <li teach="KEY">: the block answers the teach-back card's question KEY (the chart copy's
+# card prints its text). Not printed in the patient's document; only on these two tags.
+TEACH = "teach"
+TEACH_TAGS = ("p", "li")
+_TEACH_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 class _Parser(HTMLParser):
@@ -91,10 +96,22 @@ class _Parser(HTMLParser):
             self._fail(f'<hr class="{PAGE_BREAK}"> must stand between sections')
         self.sections[-1].blocks.append(Block("page_break"))
 
+    def _teach_key(self, tag: str, attributes: dict[str, str]) -> str:
+        if TEACH not in attributes:
+            return ""
+        key = attributes.pop(TEACH)
+        if tag not in TEACH_TAGS:
+            self._fail(f'{TEACH}="..." marks a <p> or an <li>, not a <{tag}>')
+        if not _TEACH_KEY.fullmatch(key):
+            # Not quoted: a template may fill it from a variable.
+            self._fail(f'a {TEACH}="..." marker is a name: lower-case letters, digits and _, at most 40')
+        return key
+
     # -- HTMLParser callbacks ------------------------------------------------------------------------
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
         css = attributes.get("class", "")
+        teach = self._teach_key(tag, attributes)
         if tag == "section":
             if self.in_section or self.block is not None or self.figure is not None:
                 self._fail("<section> cannot be nested")
@@ -113,9 +130,9 @@ class _Parser(HTMLParser):
                 self._fail("<li> outside a list")
             kind, count = self.lists[-1]
             self.lists[-1] = (kind, count + 1)
-            self._open_block(Block(kind, number=count + 1))
+            self._open_block(Block(kind, number=count + 1, teach=teach))
         elif tag in ("h1", "h2", "h3", "p"):
-            self._open_block(Block(tag))
+            self._open_block(Block(tag, teach=teach))
         elif tag == "figure":
             self._open_figure(attributes)
         elif tag == "figcaption":
@@ -257,9 +274,11 @@ def _clean(parser: _Parser) -> bool:
 
 
 # A remembered section, compact (tuples hold some 3 KiB a section where the dataclasses held 7):
-# (kind, blocks), each block (kind, number, attributes, runs, children), each run (text, bold); a
+# (kind, blocks), each block (kind, number, attributes, runs, children, teach), each run (text, bold); a
 # figure's children are blocks of the same shape, with no children of their own.
-_CompactBlock = tuple[str, int, tuple[tuple[str, str], ...], tuple[tuple[str, bool], ...], tuple[Any, ...]]
+_CompactBlock = tuple[
+    str, int, tuple[tuple[str, str], ...], tuple[tuple[str, bool], ...], tuple[Any, ...], str
+]
 _CompactSection = tuple[str, tuple[_CompactBlock, ...]]
 
 
@@ -270,17 +289,19 @@ def _compact(block: Block) -> _CompactBlock:
         tuple(block.attributes.items()),
         tuple((run.text, run.bold) for run in block.runs),
         tuple(_compact(child) for child in block.children),
+        block.teach,
     )
 
 
 def _expand(compact: _CompactBlock) -> Block:
-    kind, number, attributes, runs, children = compact
+    kind, number, attributes, runs, children, teach = compact
     return Block(
         kind,
         [Run(text, bold) for text, bold in runs],
         number,
         dict(attributes),
         [_expand(c) for c in children],
+        teach,
     )
 
 

@@ -85,29 +85,7 @@ def _build_pdf_counted(
     page_size = PAGE_SIZES[case.paper or site.document.paper]
     width = page_size[0] - 2 * MARGIN_SIDE
     buffer = io.BytesIO()
-    document = BaseDocTemplate(
-        buffer,
-        pagesize=page_size,
-        leftMargin=MARGIN_SIDE,
-        rightMargin=MARGIN_SIDE,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
-        # Metadata: generic words only. Patient data never goes here.
-        title=content.messages["title"],
-        author=site.institution.name or "",
-        subject=content.messages["title"],
-        creator=f"dischargegen {__version__}",
-        keywords=[],
-        lang=PDF_LANGUAGE[content.language],
-        invariant=1,
-        # What ReportLab would otherwise take from rl_config (RL_pageCompression=0 doubled the size):
-        pageCompression=1,
-        initialFontName="Helvetica",
-        initialFontSize=12,
-        initialLeading=14.4,
-        displayDocTitle=1,
-        keepTogetherClass=kit.keep_together,  # headings are kept with what follows them
-    )
+    document = document_template(buffer, page_size, content.messages["title"], site, content.language, kit)
     canvas_class, on_page = page_frame(case, site, content, styles, kit)
     frame = kit.frame(
         MARGIN_SIDE, MARGIN_BOTTOM, width, page_size[1] - MARGIN_TOP - MARGIN_BOTTOM,
@@ -117,6 +95,41 @@ def _build_pdf_counted(
     document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
     document.build(build_story(content, styles, width, patient_values(case), kit), canvasmaker=canvas_class)
     return with_content_id(buffer.getvalue()), int(document.page)
+
+
+def document_template(
+    buffer: io.BytesIO,
+    page_size: tuple[float, float],
+    title: str,
+    site: SiteSettings,
+    language: str,
+    kit: Kit,
+) -> BaseDocTemplate:
+    """A document with the body's margins and metadata that hold generic words only: `title` must never
+    carry patient data."""
+    return BaseDocTemplate(
+        buffer,
+        pagesize=page_size,
+        leftMargin=MARGIN_SIDE,
+        rightMargin=MARGIN_SIDE,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        # Metadata: generic words only. Patient data never goes here.
+        title=title,
+        author=site.institution.name or "",
+        subject=title,
+        creator=f"dischargegen {__version__}",
+        keywords=[],
+        lang=PDF_LANGUAGE[language],
+        invariant=1,
+        # What ReportLab would otherwise take from rl_config (RL_pageCompression=0 doubled the size):
+        pageCompression=1,
+        initialFontName="Helvetica",
+        initialFontSize=12,
+        initialLeading=14.4,
+        displayDocTitle=1,
+        keepTogetherClass=kit.keep_together,  # headings are kept with what follows them
+    )
 
 
 # ReportLab writes the trailer's /ID from the metadata only (title, author, dates): the same in every

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.utils import TimeStamp
@@ -60,6 +61,8 @@ HEADER_GAP = "     "
 FOOTER_GAP = "  \u00b7  "
 LOGO_TOP = 0.35 * 72  # the logo's top edge, from the page top
 LOGO_CLEARANCE = 12.0  # between the header text and the logo
+CARD_PAGE = "card"  # the page template whose pages carry the card's labels (page_frame's `card`)
+MARK_BORDER = 2.0  # the mark's box: heavy and black, so it shows on a greyscale copy or a scan
 
 
 def _wrapped(
@@ -177,29 +180,62 @@ def _footer_lines(text: str, size: float, width: float) -> tuple[list[str], floa
     return lines or [text], 1.0
 
 
-def page_frame(
-    case: Case, site: SiteSettings, content: RenderedContent, styles: Styles, kit: Kit | None = None
-) -> tuple[type[Canvas], Callable[..., None]]:
-    """A Canvas class that draws the footer once the page count is known, and the on-page hook that draws
-    the identification header (and the logo on page one)."""
-    messages = content.messages
-    formats = filters_for(content.language)
-    patient_line = f"{messages['header_patient']}: {case.patient_name}"
-    identifiers = [
-        f"{messages['header_dob']}: {formats['full_date'](case.dob)}",
-        f"{messages['header_mrn']}: {case.mrn}",
-    ]
-    ids_line = HEADER_GAP.join(identifiers)
+@dataclass(frozen=True)
+class _Labels:
+    """The header's and footer's words in one language."""
+
+    patient_line: str
+    identifiers: list[str]
+    footer_left: str
+    footer_page: str
+
+
+def _labels(case: Case, site: SiteSettings, messages: dict[str, str], language: str) -> _Labels:
+    formats = filters_for(language)
     version_line = messages["footer_version"].format(
         version=site.content.version, reviewed=formats["full_date"](site.content.last_reviewed)
     )
     institution = site.institution.name
-    footer_left = f"{institution}{FOOTER_GAP}{version_line}" if institution else version_line
+    return _Labels(
+        patient_line=f"{messages['header_patient']}: {case.patient_name}",
+        identifiers=[
+            f"{messages['header_dob']}: {formats['full_date'](case.dob)}",
+            f"{messages['header_mrn']}: {case.mrn}",
+        ],
+        footer_left=f"{institution}{FOOTER_GAP}{version_line}" if institution else version_line,
+        footer_page=messages["footer_page"],
+    )
+
+
+def page_frame(
+    case: Case,
+    site: SiteSettings,
+    content: RenderedContent,
+    styles: Styles,
+    kit: Kit | None = None,
+    *,
+    mark: str | None = None,
+    card: RenderedContent | None = None,
+) -> tuple[type[Canvas], Callable[..., None]]:
+    """A Canvas class that draws the footer once the page count is known, and the on-page hook that draws
+    the identification header (and the logo on page one). `mark` ("Chart copy"): drawn boxed in bold at
+    the header's right on every page, in place of the logo. `card`: the pages of the CARD_PAGE template
+    carry its labels (its language) instead of the document's."""
+    document_labels = _labels(case, site, content.messages, content.language)
+    card_labels = document_labels if card is None else _labels(case, site, card.messages, card.language)
     logo = site.document.logo
-    every_text = [patient_line, ids_line, footer_left, messages["footer_page"], BULLET]
-    for section in content.sections:
-        for block in section.all_blocks():
-            every_text += [block.text, *block.attributes.values()]
+    every_text = [BULLET, mark or ""]
+    for labels in (document_labels, card_labels):
+        every_text += [
+            labels.patient_line,
+            HEADER_GAP.join(labels.identifiers),
+            labels.footer_left,
+            labels.footer_page,
+        ]
+    for part in (content, card):
+        for section in part.sections if part is not None else []:
+            for block in section.all_blocks():
+                every_text += [block.text, *block.attributes.values()]
     document_text = "".join(every_text)
     reuses_drawings = (kit or speedups.kit()).reuses_drawings
 
@@ -208,21 +244,24 @@ def page_frame(
             super().__init__(*args, **kwargs)
             self._doc._timeStamp = InvariantTime()
             self._pages: list[dict[str, Any]] = []
-            self._header: dict[float, list[str]] = {}  # by the width it is drawn in
+            self._header: dict[tuple[int, float], list[str]] = {}  # by labels and the width drawn in
+            self._labels = document_labels  # this page's: on_page sets them
             self._footer_left: dict[tuple[tuple[str, ...], float], list[str]] = {}  # by lines and size
             # Before anything is drawn, so remembered paragraph drawings fit this document's font codes.
             fix_font_codes(self, document_text, (REGULAR, BOLD))
 
         def _draw_header(self, width: float) -> None:
             """The header, its text within `width` from the left margin."""
-            drawn = self._header.get(width)
+            labels = self._labels
+            key = (id(labels), width)
+            drawn = self._header.get(key)
             if drawn is not None:
                 # Every page starts from the same graphics state, so its header is the same operators.
                 self._code.extend(drawn)
                 return
             start = len(self._code)
             page_width, page_height = self._pagesize
-            lines, rule = _header_layout(patient_line, identifiers, styles.header_size, width)
+            lines, rule = _header_layout(labels.patient_line, labels.identifiers, styles.header_size, width)
             self.setFillColor(INK)
             for font, size, below_top, text in lines:
                 self.setFont(font, size)
@@ -232,19 +271,36 @@ def page_frame(
             rule_y = page_height - rule
             self.line(MARGIN_SIDE, rule_y, page_width - MARGIN_SIDE, rule_y)
             if reuses_drawings:
-                self._header[width] = self._code[start:]
+                self._header[key] = self._code[start:]
+
+        def _draw_mark(self, text: str, size: float) -> float:
+            """`text` in bold in a heavy black box at the header's right; the width it takes."""
+            page_width, page_height = self._pagesize
+            pad = size * 0.45
+            box_width = float(stringWidth(text, BOLD, size)) + 2 * pad
+            box_height = size * 1.8
+            right = page_width - MARGIN_SIDE
+            top = page_height - LOGO_TOP
+            self.setStrokeColor(INK)
+            self.setLineWidth(MARK_BORDER)
+            self.rect(right - box_width, top - box_height, box_width, box_height)
+            self.setFillColor(INK)
+            self.setFont(BOLD, size)
+            self.drawString(right - box_width + pad, top - box_height / 2 - size * 0.35, text)
+            return box_width
 
         def _draw_footer(self, page: int, pages: int) -> None:
             page_width, _ = self._pagesize
             size = styles.footer_size
             y = 0.5 * 72
-            page_text = messages["footer_page"].format(page=page, pages=pages)
+            labels = self._labels
+            page_text = labels.footer_page.format(page=page, pages=pages)
             # "Page N of M" takes at most half the line (a site's long wording is made smaller), so the
             # text on its left always has the other half and never runs under it.
             widest = page_width - 2 * MARGIN_SIDE
             page_size = _fit(page_text, BOLD, size + 2, widest / 2)
             room = widest - stringWidth(page_text, BOLD, page_size) - 12
-            lines, left_size = _footer_lines(footer_left, size, room)
+            lines, left_size = _footer_lines(labels.footer_left, size, room)
             drawn = self._footer_left.get((tuple(lines), left_size))
             if drawn is not None:
                 # The rule and the left-hand text set every state they use (line width, colours, font),
@@ -279,11 +335,17 @@ def page_frame(
                 Canvas.showPage(self)
             Canvas.save(self)
 
-    def on_page(canvas: PageFrameCanvas, _doc: Any) -> None:
+    def on_page(canvas: PageFrameCanvas, doc: Any) -> None:
         canvas.saveState()
         page_width, page_height = canvas._pagesize
         usable = page_width - 2 * MARGIN_SIDE
-        if logo is not None and canvas.getPageNumber() == 1:
+        canvas._labels = card_labels if doc.pageTemplate.id == CARD_PAGE else document_labels
+        if mark:
+            # A copy for the chart: marked on every page, and without the logo, which the patient's
+            # signature page does not have either.
+            mark_width = canvas._draw_mark(mark, styles.header_size + 3)
+            canvas._draw_header(usable - mark_width - LOGO_CLEARANCE)
+        elif logo is not None and canvas.getPageNumber() == 1:
             # The header text keeps clear of the logo beside it.
             canvas._draw_header(usable - logo.printed_size()[0] - LOGO_CLEARANCE)
             draw_logo(canvas, logo, page_width - MARGIN_SIDE, page_height - LOGO_TOP)
