@@ -19,13 +19,16 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from dischargegen import InputError, SiteSettingsError, build_case, load_site, render_pdf
 from dischargegen.barcode import MAX_PAYLOAD, SEPARATORS, payload_for
 from dischargegen.case import Case
 from dischargegen.cli import cli
 from dischargegen.pdf import speedups
-from dischargegen.pdf.scancode import QUIET_ZONE_MODULES, SYMBOL_SIZE, qr_modules
+from dischargegen.pdf.flowables import SCAN_CODE_COLUMN
+from dischargegen.pdf.fonts import REGULAR, register_fonts
+from dischargegen.pdf.scancode import QUIET_ZONE_MODULES, SYMBOL_SIZE, dark_rectangles, qr_modules, text_lines
 from dischargegen.site import DEFAULT_SITE, Barcode, SiteSettings
 from tests.helpers import REPO, fields, pages
 
@@ -364,3 +367,27 @@ def test_the_pdf_metadata_holds_no_payload() -> None:
     pdf = render_case(build_case(fields()))
     metadata = pypdf.PdfReader(io.BytesIO(pdf)).metadata or {}
     assert not any("MRN-1001" in str(value) for value in metadata.values())
+
+
+# --- the drawing: every dark module once, nothing else; the text within its column ----------------------
+
+
+@pytest.mark.parametrize("payload", [DEFAULT_PAYLOAD, "9" * 64 + "|SPINE-DC|2027-01-01", "A"])
+def test_the_rectangles_drawn_cover_exactly_the_dark_modules(payload: str) -> None:
+    modules = qr_modules(payload)
+    size = len(modules)
+    covered = [[0] * size for _ in range(size)]
+    for left, bottom, width, height in dark_rectangles(modules):
+        for row in range(size - bottom - height, size - bottom):
+            for column in range(left, left + width):
+                covered[row][column] += 1
+    assert ["".join(str(count) for count in row) for row in covered] == list(modules)
+
+
+@settings(max_examples=50, deadline=None)
+@given(text=st.text(st.sampled_from("ABC0123456789%-" + SEPARATORS), min_size=1, max_size=MAX_PAYLOAD))
+def test_the_text_beneath_is_the_whole_payload_in_lines_within_the_column(text: str) -> None:
+    register_fonts()
+    lines = text_lines(text, 8.0, SCAN_CODE_COLUMN)
+    assert "".join(lines) == text
+    assert all(stringWidth(line, REGULAR, 8.0) <= SCAN_CODE_COLUMN for line in lines)

@@ -314,21 +314,38 @@ def _receipt(
         return [*before, Spacer(1, styles.body_size * 0.5), code]
     lines_width = width - SCAN_CODE_COLUMN - SCAN_CODE_GAP
     lines = [_flowable(kit, block, styles, lines_width, False) for block in blocks[first_signature:]]
-    beside = kit.table(
-        [[lines, code]], colWidths=[lines_width + SCAN_CODE_GAP, SCAN_CODE_COLUMN], hAlign="LEFT"
-    )
-    beside.setStyle(
-        TableStyle(
-            [
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return [*before, beside]
+    return [*before, Beside(lines, width - SCAN_CODE_COLUMN, code)]
+
+
+class Beside(Flowable):  # type: ignore[misc]
+    """Flowables one below the other, with another at their right, the tops level: the signature lines
+    and the scan-back code. Kept whole (it is inside the never-split receipt), so it never splits."""
+
+    def __init__(self, column: list[Flowable], column_width: float, right: Flowable) -> None:
+        super().__init__()
+        self.column = column
+        self.column_width = column_width
+        self.right = right
+        self.spaceBefore = column[0].getSpaceBefore()
+        self.spaceAfter = column[-1].getSpaceAfter()
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._placed: list[tuple[Flowable, float]] = []  # each flowable and its top, from this one's top
+        top = 0.0
+        for index, flowable in enumerate(self.column):
+            if index:
+                top += max(self.column[index - 1].getSpaceAfter(), flowable.getSpaceBefore())
+            _, height = flowable.wrap(self.column_width, available_height)
+            self._placed.append((flowable, top + height))
+            top += height
+        _, right_height = self.right.wrap(available_width - self.column_width, available_height)
+        self.width, self.height = available_width, max(top, right_height)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        for flowable, bottom in self._placed:
+            flowable.drawOn(self.canv, 0, self.height - bottom)
+        self.right.drawOn(self.canv, self.column_width, self.height - self.right.height)
 
 
 def _headings_kept_with_what_follows(
