@@ -30,7 +30,7 @@ from dischargegen.pdf.flowables import SCAN_CODE_COLUMN
 from dischargegen.pdf.fonts import REGULAR, register_fonts
 from dischargegen.pdf.scancode import QUIET_ZONE_MODULES, SYMBOL_SIZE, dark_rectangles, qr_modules, text_lines
 from dischargegen.site import DEFAULT_SITE, Barcode, SiteSettings
-from tests.helpers import REPO, fields, pages
+from tests.helpers import GOOD, REPO, batch, errors, fields, manifest, pages, pdfs, person, write_csv
 
 SCAN_DPI = 200
 DEFAULT_PAYLOAD = "MRN-1001|SPINE-DC|2027-01-01"  # helpers.BASE_FIELDS: MRN-1001, procedure on 2027-01-01
@@ -178,6 +178,18 @@ def test_an_mrn_too_long_for_the_code_once_escaped_is_refused_naming_the_field()
         render_case(case)
     assert caught.value.field == "mrn" and str(MAX_PAYLOAD) in str(caught.value)
     assert "|" not in caught.value.message
+
+
+def test_in_batch_each_document_has_its_own_code_and_an_unfit_mrn_fails_only_its_row(tmp_path: Path) -> None:
+    rows = [*GOOD[:2], person("Una Fit", "|" * 40), GOOD[2]]
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "export.csv", rows), "--out-dir", out, "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    assert [(error["line"], error["field"]) for error in errors(out)] == [("4", "mrn")]
+    assert "|" not in errors(out)[0]["message"] and "|" not in result.output
+    assert [row["status"] for row in manifest(out)] == ["written", "written", "failed", "written"]
+    found = sorted(payload for path in pdfs(out) for payload in decoded(path.read_bytes()))
+    assert found == sorted(f"{row['mrn']}|SPINE-DC|2027-01-01" for row in GOOD)
 
 
 # --- nothing overlaps it; disabled draws nothing --------------------------------------------------------
