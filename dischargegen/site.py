@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import vocab
+from . import barcode, vocab
 from .errors import SiteSettingsError
 from .logo import Logo, read_logo
 
@@ -293,6 +293,7 @@ def _check_consistency(site: SiteSettings) -> None:
         raise SiteSettingsError("content.templates_dir", f"no folder at {folder}")
     _check_code_table("fhir.anesthesia_codes", site.fhir.anesthesia_codes, vocab.ANESTHESIA)
     _check_code_table("fhir.procedure_codes", site.fhir.procedure_codes, vocab.PROCEDURES)
+    barcode.check_barcode(site)
 
 
 def _check_code_table(key: str, table: Mapping[str, str], allowed: tuple[str, ...]) -> None:

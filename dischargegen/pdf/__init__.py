@@ -23,6 +23,7 @@ from reportlab import rl_config, rl_settings
 from reportlab.platypus import BaseDocTemplate, PageTemplate
 
 from .._version import __version__
+from ..barcode import payload_for
 from ..case import Case
 from ..content import RenderedContent, patient_values
 from ..site import SiteSettings
@@ -93,7 +94,8 @@ def _build_pdf_counted(
         overlapAttachedSpace=1,  # rl_config's otherwise
     )  # fmt: skip
     document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    document.build(build_story(content, styles, width, patient_values(case), kit), canvasmaker=canvas_class)
+    story = build_story(content, styles, width, patient_values(case), kit, payload_for(case, site))
+    document.build(story, canvasmaker=canvas_class)
     return with_content_id(buffer.getvalue()), int(document.page)
 
 

@@ -26,6 +26,7 @@ from ..content.markup import Block, Section
 from ..content.templating import TemplateFailure
 from . import speedups
 from .pictures import draw_picture
+from .scancode import ScanCode
 from .speedups import Kit
 from .styles import (
     CALL_BORDER,
@@ -265,8 +266,11 @@ def build_story(
     width: float,
     private: Sequence[str] = (),
     kit: Kit | None = None,
+    scan_code: str | None = None,
 ) -> list[Flowable]:
-    """The flowables of the document body. `private`: patient values an error must never name."""
+    """The flowables of the document body. `private`: patient values an error must never name.
+    `scan_code`: the scan-back code's payload (barcode.payload_for), drawn in the receipt section; None
+    draws none."""
     kit = kit or speedups.kit()
     story: list[Flowable] = []
     for number, section in enumerate(content.sections, start=1):
@@ -275,13 +279,73 @@ def build_story(
             story += [Spacer(1, styles.body_size * 0.6), _boxed(kit, section, styles, width, name)]
         elif section.kind == "receipt":
             # Kept on one page, as the signatures must be; never split (see NeverSplit).
-            blocks = [_flowable(kit, b, styles, width, False) for b in section.blocks]
+            blocks = _receipt(kit, section, styles, width, scan_code)
             story.append(_never_split(kit, blocks, _box_name(section, number, private)))
         else:
             story += _headings_kept_with_what_follows(
                 [_flowable(kit, block, styles, width, False) for block in section.blocks], width, styles
             )
     return _page_one_ended(story)
+
+
+# The scan-back code's column, at the right of the signature lines: the code with its quiet zone (at most
+# 1.38 inches, version 1) and its text in lines this wide.
+SCAN_CODE_COLUMN = 1.75 * 72
+SCAN_CODE_GAP = 0.2 * 72  # between the signature lines' end and the column
+
+
+def _receipt(
+    kit: Kit, section: Section, styles: Styles, width: float, scan_code: str | None
+) -> list[Flowable]:
+    """The receipt section's flowables, with the scan-back code when there is one: beside its closing
+    signature lines, so the section takes no more height than without it (large print fills its page), or
+    below the section when a site's templates end it without signature lines."""
+    blocks = list(section.blocks)
+    if scan_code is None:
+        return [_flowable(kit, block, styles, width, False) for block in blocks]
+    text_size = 10.0 if styles.large_print else 8.0
+    code = ScanCode(scan_code, SCAN_CODE_COLUMN, text_size)
+    first_signature = len(blocks)
+    while first_signature > 0 and blocks[first_signature - 1].kind == "signature":
+        first_signature -= 1
+    before = [_flowable(kit, block, styles, width, False) for block in blocks[:first_signature]]
+    if first_signature == len(blocks):
+        code.hAlign = "RIGHT"
+        return [*before, Spacer(1, styles.body_size * 0.5), code]
+    lines_width = width - SCAN_CODE_COLUMN - SCAN_CODE_GAP
+    lines = [_flowable(kit, block, styles, lines_width, False) for block in blocks[first_signature:]]
+    return [*before, Beside(lines, width - SCAN_CODE_COLUMN, code)]
+
+
+class Beside(Flowable):  # type: ignore[misc]
+    """Flowables one below the other, with another at their right, the tops level: the signature lines
+    and the scan-back code. Kept whole (it is inside the never-split receipt), so it never splits."""
+
+    def __init__(self, column: list[Flowable], column_width: float, right: Flowable) -> None:
+        super().__init__()
+        self.column = column
+        self.column_width = column_width
+        self.right = right
+        self.spaceBefore = column[0].getSpaceBefore()
+        self.spaceAfter = column[-1].getSpaceAfter()
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._placed: list[tuple[Flowable, float]] = []  # each flowable and its top, from this one's top
+        top = 0.0
+        for index, flowable in enumerate(self.column):
+            if index:
+                top += max(self.column[index - 1].getSpaceAfter(), flowable.getSpaceBefore())
+            _, height = flowable.wrap(self.column_width, available_height)
+            self._placed.append((flowable, top + height))
+            top += height
+        _, right_height = self.right.wrap(available_width - self.column_width, available_height)
+        self.width, self.height = available_width, max(top, right_height)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        for flowable, bottom in self._placed:
+            flowable.drawOn(self.canv, 0, self.height - bottom)
+        self.right.drawOn(self.canv, self.column_width, self.height - self.right.height)
 
 
 def _headings_kept_with_what_follows(

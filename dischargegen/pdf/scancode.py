@@ -1,0 +1,132 @@
+"""The scan-back code on the signature page: a QR code of the payload (barcode.py) with the payload in
+text beneath, for the document-imaging system that files the signed page (docs/scan-back.md).
+
+ReportLab's own QR encoder makes the symbol, with error correction M (15% of it may be lost to a pen mark
+or a fold); the dark modules are drawn as one filled path, in black, so a scanner sees no seams between
+them. The symbol is one inch wide whatever its version; with at most 41 modules a side (barcode.py limits
+the payload), a module is at least 0.0244 inch (0.62 mm): about 5 pixels of a 200 dpi scan, 7 of a 300 dpi
+one. Four modules of white on every side (the quiet zone QR asks for) are part of the flowable, and
+nothing else is drawn there.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from reportlab.graphics.barcode import qrencoder
+from reportlab.lib import colors
+from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
+
+from ..barcode import SEPARATORS
+from .fonts import REGULAR
+
+SYMBOL_SIZE = 1.0 * inch  # the dark modules' square, quiet zone excluded
+QUIET_ZONE_MODULES = 4
+ERROR_CORRECTION = qrencoder.QRErrorCorrectLevel.M
+# ReportLab tries all eight mask patterns and keeps the one with the fewest look-alike finder patterns and
+# blocks: about 12-20 ms of pure Python for each code, as long as the rest of a document's rendering. Every
+# reader decodes every mask; this one scored nearest the best on sample payloads (docs/scan-back.md).
+MASK_PATTERN = 4
+TEXT_LEADING = 1.2  # the text lines' spacing, as a share of the type size
+
+
+class _OneMaskQRCode(qrencoder.QRCode):  # type: ignore[misc]
+    """ReportLab's QR code with its mask pattern given, not searched for."""
+
+    def getBestMaskPattern(self) -> int:  # noqa: N802 (ReportLab's name)
+        return MASK_PATTERN
+
+
+# The chart copy draws the same patient's code again: the matrix is kept for a few payloads.
+@functools.lru_cache(maxsize=8)
+def qr_modules(payload: str) -> tuple[str, ...]:
+    """The symbol's modules, row by row from the top, "1" for dark and "0" for light. The payload is
+    printable ASCII (barcode.py escapes everything else), written in byte mode."""
+    code = _OneMaskQRCode(None, ERROR_CORRECTION)
+    code.addData(qrencoder.QR8bitByte(payload.encode("ascii")))
+    code.make()
+    return tuple("".join("1" if module else "0" for module in row) for row in code.modules)
+
+
+def text_lines(text: str, font_size: float, width: float) -> list[str]:
+    """`text` in lines no wider than `width`: broken after a separator where one is near the end of the
+    line, else wherever the line is full (a payload has no spaces to break at)."""
+    # ReportLab adds up character widths (no kerning), so a line's width is the sum of its characters'.
+    widths = [stringWidth(char, REGULAR, font_size) for char in text]
+    lines: list[str] = []
+    start = 0
+    while start < len(text):
+        end, used = start + 1, widths[start]
+        while end < len(text) and used + widths[end] <= width:
+            used += widths[end]
+            end += 1
+        if end < len(text):
+            after = max(text.rfind(separator, start, end) for separator in SEPARATORS) + 1
+            if after - start >= (end - start) / 2:
+                end = after
+        lines.append(text[start:end])
+        start = end
+    return lines
+
+
+class ScanCode(Flowable):  # type: ignore[misc]
+    """The QR code with its quiet zone, centred in `width`, and the payload in text beneath it."""
+
+    def __init__(self, payload: str, width: float, font_size: float) -> None:
+        super().__init__()
+        self.payload = payload
+        self.font_size = font_size
+        self.modules = qr_modules(payload)
+        self.module = SYMBOL_SIZE / len(self.modules)
+        self.quiet = QUIET_ZONE_MODULES * self.module
+        self.lines = text_lines(payload, font_size, width)
+        self.width = width
+        self.height = SYMBOL_SIZE + 2 * self.quiet + len(self.lines) * font_size * TEXT_LEADING
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        # In module units from the symbol's bottom left: every coordinate a small whole number.
+        canvas.translate((self.width - SYMBOL_SIZE) / 2, self.height - self.quiet - SYMBOL_SIZE)
+        canvas.scale(self.module, self.module)
+        path = canvas.beginPath()
+        for left, bottom, width, height in dark_rectangles(self.modules):
+            path.rect(left, bottom, width, height)
+        canvas.setFillColor(colors.black)
+        canvas.drawPath(path, stroke=0, fill=1)
+        canvas.restoreState()
+        canvas.saveState()
+        canvas.setFillColor(colors.black)
+        canvas.setFont(REGULAR, self.font_size)
+        baseline = self.height - 2 * self.quiet - SYMBOL_SIZE
+        for line in self.lines:
+            baseline -= self.font_size * TEXT_LEADING
+            canvas.drawCentredString(self.width / 2, baseline + self.font_size * 0.25, line)
+        canvas.restoreState()
+
+
+_DARK_RUN = re.compile("1+")
+
+
+def dark_rectangles(modules: tuple[str, ...]) -> list[tuple[int, int, int, int]]:
+    """The dark modules as rectangles (left, bottom, width, height, in modules from the bottom left): each
+    row's runs of dark modules, a run joined with the same run in the rows below it. One filled path of
+    these is the symbol, with a fifth fewer rectangles than one a run."""
+    size = len(modules)
+    open_runs: dict[tuple[int, int], int] = {}  # (start, end) -> the top row of the rectangle so far
+    rectangles: list[tuple[int, int, int, int]] = []
+    for row_number, row in enumerate((*modules, "")):
+        runs = [match.span() for match in _DARK_RUN.finditer(row)]
+        continuing = set(runs)
+        for run in [run for run in open_runs if run not in continuing]:
+            top = open_runs.pop(run)
+            rectangles.append((run[0], size - row_number, run[1] - run[0], row_number - top))
+        for run in runs:
+            open_runs.setdefault(run, row_number)
+    return rectangles
