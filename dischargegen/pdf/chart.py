@@ -22,6 +22,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ..barcode import payload_for
 from ..case import Case
 from ..content import RenderedContent, patient_values
 from ..content.blocks import Block
@@ -170,7 +171,10 @@ def _build(
             PageTemplate(id=CARD_PAGE, frames=[frame()], onPage=on_page),
         ]
     )
-    signature_page = build_story(receipt_content(content), styles, width, patient_values(case), kit)
+    # The same scan-back code as the patient's signature page: the signed chart copy files itself too.
+    signature_page = build_story(
+        receipt_content(content), styles, width, patient_values(case), kit, payload_for(case, site)
+    )
     story = [*signature_page, NextPageTemplate(CARD_PAGE), PageBreak(), *card_story(card, width, kit)]
     document.build(story, canvasmaker=canvas_class)
     return with_content_id(buffer.getvalue()), int(document.page)
