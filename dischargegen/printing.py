@@ -194,16 +194,26 @@ def unknown_queue(queue: str) -> PrintError:
     )
 
 
+def _ready_queue(client: _Client, options: PrintOptions) -> str:
+    _check_server(client, options.printer or _DEFAULT_QUEUE)
+    queue = options.printer or _default_queue(client)
+    _check_queue(client, queue)
+    return queue
+
+
+def check_printer(options: PrintOptions) -> str:
+    """The queue a job would go to, once the server answers and the queue exists, accepts jobs and is not
+    stopped (a batch checks before its first row, not after an hour of rendering). Raises PrintError."""
+    return _ready_queue(_Client(options.timeout_seconds), options)
+
+
 def print_pdf(pdf: bytes, options: PrintOptions, paper: str, title: str = JOB_TITLE) -> PrintedJob:
     """Send `pdf` to CUPS as one job; return the job CUPS accepted. `paper` is the document's ("letter" or
     "a4"), sent as the job's media. Raises PrintError, naming the queue, when it cannot be printed."""
     if paper not in MEDIA:
         raise PrintError(f"paper: must be one of {', '.join(MEDIA)}")
     client = _Client(options.timeout_seconds)
-    named = options.printer or _DEFAULT_QUEUE
-    _check_server(client, named)
-    queue = options.printer or _default_queue(client)
-    _check_queue(client, queue)
+    queue = _ready_queue(client, options)
     status, text = client.run(queue, "lp", lp_arguments(options, paper, title), data=pdf)
     job = parse_request_id(text)
     if status == 0 and job is not None:
