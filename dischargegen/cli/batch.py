@@ -148,7 +148,7 @@ def batch(
     if packet is None and (insert is not None or sort_by is not None):
         raise click.UsageError("--insert and --sort-by shape the packet: give --packet too.")
     if packet is None and duplex and not print_it:
-        raise click.UsageError("--duplex shapes the packet or the printing: give --packet or --print.")
+        raise click.UsageError("--duplex pads the packet or prints two-sided: give --packet too, or --print.")
     site = load_site_or_fail(site_path)
     printing = print_options_or_fail(site, printer, copies, duplex) if print_it else None
     try:
