@@ -3,13 +3,12 @@ rendering and reading back, batch and FHIR inputs) live in tests/helpers.py: imp
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import PrintServer, Queue, missing_cups_program
+from tests.helpers import PrintServer, Queue, skip_or_fail_without_cups
 
 
 @pytest.fixture(scope="session")
@@ -17,12 +16,7 @@ def print_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrintServ
     """A private cupsd on 127.0.0.1 (a free high port), for the whole session: its configuration, spool
     and logs in a temporary folder. Without CUPS installed the print tests skip, naming the missing
     program; under CI (the CI environment variable set) they fail instead, as CI must run them."""
-    missing = missing_cups_program()
-    if missing is not None:
-        reason = f"the print tests need CUPS's {missing} (Debian: cups-daemon, cups-client, cups-bsd)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must not skip them", pytrace=False)
-        pytest.skip(reason)
+    skip_or_fail_without_cups()
     server = PrintServer(tmp_path_factory.mktemp("cupsd"))
     try:
         server.start()

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
+import pytest
 from click.testing import CliRunner, Result
 from reportlab.pdfgen.canvas import Canvas
 
@@ -401,10 +402,27 @@ Printcap {root}/state/printcap
 """
 
 
-def missing_cups_program() -> str | None:
+def cups_search_path() -> str:
+    """PATH, and the folders cupsd, lpadmin and cupsenable live in when PATH lacks them (a non-root user)."""
+    return os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+
+
+def missing_cups_program(search: str | None = None) -> str | None:
     """The first CUPS program the print tests need that is not installed, or None."""
-    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    search = cups_search_path() if search is None else search
     return next((name for name in CUPS_PROGRAMS if shutil.which(name, path=search) is None), None)
+
+
+def skip_or_fail_without_cups(search: str | None = None) -> None:
+    """Skip the print tests, naming the missing program, when CUPS is not installed; under CI (the CI
+    environment variable set) fail instead: CI must run them."""
+    missing = missing_cups_program(search)
+    if missing is None:
+        return
+    reason = f"the print tests need CUPS's {missing} (Debian: cups-daemon, cups-client, cups-bsd)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must not skip them", pytrace=False)
+    pytest.skip(reason)
 
 
 def cupsd_account() -> dict[str, str]:
@@ -439,7 +457,7 @@ class PrintServer:
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
-        search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+        search = cups_search_path()
         self.tools = {name: shutil.which(name, path=search) or name for name in CUPS_PROGRAMS}
 
     def environment(self) -> dict[str, str]:

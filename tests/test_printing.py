@@ -26,7 +26,16 @@ from dischargegen.printing import (
     print_pdf,
 )
 from dischargegen.site import Printing
-from tests.helpers import BASE_FIELDS, Queue, environment, free_port, pdf_text
+from tests.helpers import (
+    BASE_FIELDS,
+    CUPS_PROGRAMS,
+    Queue,
+    environment,
+    free_port,
+    missing_cups_program,
+    pdf_text,
+    skip_or_fail_without_cups,
+)
 
 RENDER = [
     "render",
@@ -176,6 +185,55 @@ def test_a_bad_queue_name_is_refused_before_anything_is_written(tmp_path: Path) 
     assert result.exit_code == 2
     assert "Invalid value for --printer" in result.stderr
     assert not (tmp_path / "a.pdf").exists()
+
+
+LPSTAT_SAYS = {
+    "unknown": "echo 'lpstat: Invalid destination name in list \"ward5\".' >&2; exit 1",
+    "stopped": 'echo "ward5 accepting requests since today"; printf "printer ward5 disabled since today -\\n\\tPaused\\n"',
+    "rejecting": 'echo "ward5 not accepting requests since today -"; echo "printer ward5 is idle.  enabled"',
+}
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ("unknown", "no print queue named ward5; `lpstat -p` lists the queues"),
+        ("stopped", "the printer ward5 is stopped"),
+        ("rejecting", "the print queue ward5 is not accepting jobs"),
+    ],
+)
+def test_lpstats_answer_refuses_the_queue_before_lp_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state: str, message: str
+) -> None:
+    lpstat = f'case "$1" in -r) echo "scheduler is running";; *) {LPSTAT_SAYS[state]};; esac'
+    lp = f"/bin/touch {tmp_path}/lp-ran"
+    monkeypatch.setenv("PATH", str(fake_cups(tmp_path / "bin", lpstat, lp)))
+    with pytest.raises(PrintError) as raised:
+        print_pdf(b"%PDF", PrintOptions("ward5"), "letter")
+    assert str(raised.value).startswith(message)
+    assert not (tmp_path / "lp-ran").exists()
+
+
+def test_a_missing_cups_program_skips_the_print_tests_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert missing_cups_program(str(tmp_path)) == "cupsd"
+    fake_cups(tmp_path, "true")
+    (tmp_path / "cupsd").write_text("#!/bin/sh\n")
+    (tmp_path / "cupsd").chmod(0o755)
+    assert missing_cups_program(str(tmp_path)) == "lp"
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="need CUPS's lp"):
+        skip_or_fail_without_cups(str(tmp_path))
+
+
+def test_under_ci_a_missing_cups_program_fails_instead_of_skipping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="need CUPS's cupsd.*CI must not skip"):
+        skip_or_fail_without_cups(str(tmp_path))
+    assert "cupsd" in CUPS_PROGRAMS and "lpadmin" in CUPS_PROGRAMS
 
 
 # --- against the private cupsd ---------------------------------------------------------------------------
