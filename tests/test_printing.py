@@ -145,7 +145,10 @@ def test_lp_gets_the_pdf_on_standard_input_and_no_file_name(
         'case "$1" in -r) echo "scheduler is running";; '
         '*) echo "ward5 accepting requests since today"; echo "printer ward5 is idle.  enabled";; esac'
     )
-    lp = f'printf "%s\\n" "$@" > {tmp_path}/argv; /bin/cat > {tmp_path}/stdin; echo "request id is ward5-7 (0 file(s))"'
+    lp = (
+        f'printf "%s\\n" "$@" > {tmp_path}/argv; /bin/cat > {tmp_path}/stdin; '
+        'echo "request id is ward5-7 (0 file(s))"'
+    )
     monkeypatch.setenv("PATH", str(fake_cups(tmp_path / "bin", lpstat, lp)))
     job = print_pdf(b"%PDF-1.7 the document", PrintOptions("ward5"), "letter")
     assert job == PrintedJob("ward5", "ward5-7")
@@ -189,7 +192,8 @@ def test_a_bad_queue_name_is_refused_before_anything_is_written(tmp_path: Path) 
 
 LPSTAT_SAYS = {
     "unknown": "echo 'lpstat: Invalid destination name in list \"ward5\".' >&2; exit 1",
-    "stopped": 'echo "ward5 accepting requests since today"; printf "printer ward5 disabled since today -\\n\\tPaused\\n"',
+    "stopped": 'echo "ward5 accepting requests since today"; '
+    'printf "printer ward5 disabled since today -\\n\\tPaused\\n"',
     "rejecting": 'echo "ward5 not accepting requests since today -"; echo "printer ward5 is idle.  enabled"',
 }
 

@@ -139,9 +139,9 @@ def batch(
 ) -> None:
     """Render one PDF per row of an EHR export (CSV or FHIR) into --out-dir.
 
-    Writes manifest.csv (every row: status, file, SHA-256, pages, print job) and errors.csv (bad rows: line, field,
-    reason). A rerun skips rows already done. Exit status: 0 all written, 1 some rows failed, 2 unusable input,
-    130 interrupted.
+    Writes manifest.csv (every row: status, file, SHA-256, pages, print job) and errors.csv (bad rows:
+    line, field, reason). A rerun skips rows already done. Exit status: 0 all written, 1 some rows failed,
+    2 unusable input or printing failed, 130 interrupted.
     """
     if not print_it and (printer is not None or copies is not None or duplex is False or reprint):
         raise click.UsageError("--printer, --copies, --simplex and --reprint go with --print.")
