@@ -13,6 +13,7 @@ from dischargegen.batch import printed as batch_printing
 from dischargegen.errors import PrintError
 from dischargegen.printing import PrintedJob, PrintOptions
 from tests.helpers import (
+    COLUMNS,
     GOOD,
     NAMES,
     Queue,
@@ -240,3 +241,13 @@ def test_an_old_manifest_then_print_prints_everything_once(cups: Queue, tmp_path
     assert "0 written" in result.stderr
     jobs = cups.wait_for_jobs(3)
     assert jobs_column(out) == [f"ward5-{job.job}" for job in jobs]
+
+
+def test_each_document_prints_on_its_own_paper_two_sided_when_asked(cups: Queue, tmp_path: Path) -> None:
+    rows = [GOOD[0], {**GOOD[1], "paper": "a4"}]
+    export, out = write_csv(tmp_path / "in.csv", rows, [*COLUMNS, "paper"]), tmp_path / "out"
+    result = batch(export, "--out-dir", out, "--print", "--printer", "ward5", "--duplex")
+    assert result.exit_code == 0, result.output
+    letter, a4 = cups.wait_for_jobs(2)
+    assert (letter.options["media"], a4.options["media"]) == ("na_letter_8.5x11in", "iso_a4_210x297mm")
+    assert {letter.options["sides"], a4.options["sides"]} == {"two-sided-long-edge"}

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dischargegen.cli import cli
+from dischargegen.cli import render as render_cli
 from dischargegen.errors import DischargeGenError, PrintError
 from dischargegen.printing import (
     JOB_TITLE,
@@ -393,3 +394,15 @@ def test_the_library_prints_and_reports_the_job(cups: Queue) -> None:
     assert job == PrintedJob("ward5", f"ward5-{recorded.job}")
     assert recorded.data == b"%PDF-1.7 bytes as given"
     assert "sides" not in recorded.options  # duplex unset: the queue's own default
+
+
+def test_at_a_terminal_print_without_output_asks_no_file_name(
+    cups: Queue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render_cli, "is_interactive", lambda: True)
+    monkeypatch.chdir(tmp_path)
+    result = render("--procedure-time", "09:30", "--print", "--printer", "ward5")
+    assert result.exit_code == 0, result.output
+    assert "Write the PDF to" not in result.output
+    [job] = cups.wait_for_jobs(1)
+    assert result.stderr == f"Printed on ward5: job ward5-{job.job}\n"
