@@ -122,3 +122,9 @@ class NotAFileError(DischargeGenError, OSError):
 
     def __reduce__(self) -> tuple[type[NotAFileError], tuple[str, str]]:
         return (type(self), (self.kind, str(self.filename)))
+
+
+class PrintError(DischargeGenError):
+    """A document could not be sent to the printer: the queue is unknown, stopped or not accepting jobs,
+    there is no default queue, lp is missing, or the print server does not answer in time. The message
+    names the queue and what to do, never the patient."""

@@ -1,2 +1,40 @@
 """Fixtures shared by several test modules go here. Shared test data and helpers (the patient fields,
 rendering and reading back, batch and FHIR inputs) live in tests/helpers.py: import them from there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import PrintServer, Queue, skip_or_fail_without_cups
+
+
+@pytest.fixture(scope="session")
+def print_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrintServer]:
+    """A private cupsd on 127.0.0.1 (a free high port), for the whole session: its configuration, spool
+    and logs in a temporary folder. Without CUPS installed the print tests skip, naming the missing
+    program; under CI (the CI environment variable set) they fail instead, as CI must run them."""
+    skip_or_fail_without_cups()
+    server = PrintServer(tmp_path_factory.mktemp("cupsd"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def cups(print_server: PrintServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Queue]:
+    """The private cupsd with one clean queue, ward5, recording each job's bytes and argv into
+    tmp_path/printed; clients (this process and its children) aimed at it by CUPS_SERVER, with no
+    default queue of the caller's (PRINTER, LPDEST, ~/.cups/lpoptions)."""
+    print_server.remove_queues()
+    monkeypatch.setenv("CUPS_SERVER", print_server.address)
+    monkeypatch.delenv("PRINTER", raising=False)
+    monkeypatch.delenv("LPDEST", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    queue = print_server.add_queue("ward5", tmp_path / "printed")
+    yield queue
+    print_server.remove_queues()

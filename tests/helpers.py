@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import grp
 import io
 import itertools
 import json
 import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pypdf
+import pytest
 from click.testing import CliRunner, Result
 from reportlab.pdfgen.canvas import Canvas
 
@@ -313,3 +322,272 @@ def fhir_export(
     write_ndjson(folder / "Encounter.ndjson", [encounter()] if encounters is None else encounters)
     write_ndjson(folder / "Procedure.ndjson", procedures)
     return folder
+
+
+# --- a private CUPS print server (tests/conftest.py's print_server and cups fixtures) ---------------------
+
+CUPS_PROGRAMS = (
+    "cupsd",
+    "lp",
+    "lpadmin",
+    "lpstat",
+    "cupsenable",
+    "cupsdisable",
+    "cupsreject",
+    "cupsaccept",
+    "cancel",
+)
+CUPS_BIN_FOLDERS = ("/usr/lib/cups", "/usr/libexec/cups")
+# Bounded polling: long enough for a loaded CI machine, short enough that a broken server fails the test.
+CUPS_WAIT_SECONDS = 30.0
+
+# The backend: argv is job id, user, title, copies, options and (sometimes) the file; the bytes come on
+# stdin otherwise. It writes JOB.pdf, then JOB.json last, so a JSON file means the job is whole.
+RECORD_BACKEND = """#!{python} -I
+import json, os, sys
+if len(sys.argv) == 1:
+    print('direct record "Unknown" "Records each job for the tests"')
+    sys.exit(0)
+out = os.environ["DEVICE_URI"].split(":", 1)[1]
+job, user, title, copies, options = sys.argv[1:6]
+if len(sys.argv) > 6:
+    with open(sys.argv[6], "rb") as handle:
+        data = handle.read()
+else:
+    data = sys.stdin.buffer.read()
+with open(os.path.join(out, job + ".pdf.part"), "wb") as handle:
+    handle.write(data)
+os.replace(os.path.join(out, job + ".pdf.part"), os.path.join(out, job + ".pdf"))
+record = {{"argv": sys.argv[1:], "job": job, "user": user, "title": title, "copies": copies,
+          "options": options, "file_argument": len(sys.argv) > 6}}
+with open(os.path.join(out, job + ".json.part"), "w") as handle:
+    json.dump(record, handle)
+os.replace(os.path.join(out, job + ".json.part"), os.path.join(out, job + ".json"))
+"""
+
+CUPSD_CONF = """LogLevel debug
+Listen 127.0.0.1:{port}
+Browsing No
+DefaultAuthType None
+DefaultEncryption Never
+WebInterface No
+ErrorPolicy abort-job
+JobRetryLimit 0
+PreserveJobFiles No
+<Location />
+  Order allow,deny
+  Allow 127.0.0.1
+</Location>
+<Policy default>
+  <Limit All>
+    Order deny,allow
+  </Limit>
+</Policy>
+"""
+
+CUPS_FILES_CONF = """User {user}
+Group {group}
+SystemGroup root
+ServerRoot {root}/etc
+RequestRoot {root}/spool
+CacheDir {root}/cache
+StateDir {root}/state
+TempDir {root}/tmp
+ServerBin {root}/bin
+AccessLog {root}/log/access_log
+ErrorLog {root}/log/error_log
+PageLog {root}/log/page_log
+FileDevice No
+Printcap {root}/state/printcap
+"""
+
+
+def cups_search_path() -> str:
+    """PATH, and the folders cupsd, lpadmin and cupsenable live in when PATH lacks them (a non-root user)."""
+    return os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+
+
+def missing_cups_program(search: str | None = None) -> str | None:
+    """The first CUPS program the print tests need that is not installed, or None."""
+    search = cups_search_path() if search is None else search
+    return next((name for name in CUPS_PROGRAMS if shutil.which(name, path=search) is None), None)
+
+
+def skip_or_fail_without_cups(search: str | None = None) -> None:
+    """Skip the print tests, naming the missing program, when CUPS is not installed; under CI (the CI
+    environment variable set) fail instead: CI must run them."""
+    missing = missing_cups_program(search)
+    if missing is None:
+        return
+    reason = f"the print tests need CUPS's {missing} (Debian: cups-daemon, cups-client, cups-bsd)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must not skip them", pytrace=False)
+    pytest.skip(reason)
+
+
+def cupsd_account() -> dict[str, str]:
+    """The User and Group cupsd runs jobs as: lp when started as root (cupsd refuses root itself), else the
+    account running the tests (cupsd started by another user cannot change to lp)."""
+    if os.geteuid() == 0:
+        return {"user": "lp", "group": "lp"}
+    return {"user": pwd.getpwuid(os.geteuid()).pw_name, "group": grp.getgrgid(os.getegid()).gr_name}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(what: str, check: Callable[[], bool], seconds: float = CUPS_WAIT_SECONDS) -> None:
+    """Poll `check` until it holds; fail naming `what` after `seconds` (a bound, never an assertion)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+class PrintServer:
+    """A cupsd of the tests' own: its configuration, spool, state and logs in `root`, listening on
+    127.0.0.1:`port`, with the `record` backend. Nothing outside `root` changes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        search = cups_search_path()
+        self.tools = {name: shutil.which(name, path=search) or name for name in CUPS_PROGRAMS}
+
+    def environment(self) -> dict[str, str]:
+        """A client environment aimed at this server only (no default queue from the caller's)."""
+        env = {k: v for k, v in os.environ.items() if k not in ("PRINTER", "LPDEST")}
+        return {**env, "CUPS_SERVER": self.address, "LC_ALL": "C"}
+
+    def _configure(self) -> None:
+        for name in ("etc", "spool", "cache", "state", "tmp", "bin", "log"):
+            (self.root / name).mkdir(parents=True, exist_ok=True)
+        # cupsd drops to lp for its spool and temporary files: lp must reach them.
+        for folder in (self.root, *(self.root / name for name in ("spool", "cache", "state", "tmp", "log"))):
+            folder.chmod(0o755)
+        (self.root / "etc" / "cupsd.conf").write_text(CUPSD_CONF.format(port=self.port))
+        (self.root / "etc" / "cups-files.conf").write_text(
+            CUPS_FILES_CONF.format(root=self.root, **cupsd_account())
+        )
+        server_bin = self.root / "bin"
+        system_bin = next(Path(f) for f in CUPS_BIN_FOLDERS if (Path(f) / "daemon").is_dir())
+        for sub in system_bin.iterdir():
+            if sub.name != "backend":
+                (server_bin / sub.name).symlink_to(sub)
+        backends = server_bin / "backend"
+        backends.mkdir()
+        backends.chmod(0o755)
+        for backend in (system_bin / "backend").iterdir():
+            (backends / backend.name).symlink_to(backend)
+        record = backends / "record"
+        record.write_text(RECORD_BACKEND.format(python=sys.executable))
+        record.chmod(0o700)  # CUPS runs a backend only its owner (root) may run as root
+
+    def start(self) -> None:
+        self._configure()
+        etc = self.root / "etc"
+        self.process = subprocess.Popen(
+            [self.tools["cupsd"], "-f", "-c", str(etc / "cupsd.conf"), "-s", str(etc / "cups-files.conf")],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=(self.root / "log" / "cupsd.stderr").open("wb"),
+        )
+        wait_for("the private cupsd to answer", self._answers)
+
+    def _answers(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            log = self.root / "log"
+            detail = " ".join(p.read_text(errors="replace")[-2000:] for p in log.glob("*") if p.is_file())
+            raise AssertionError(f"cupsd exited with status {self.process.returncode}: {detail}")
+        result = self.run("lpstat", "-r", check=False)
+        return result.returncode == 0 and "is running" in result.stdout
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=CUPS_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def run(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [self.tools[tool], *args],
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            timeout=CUPS_WAIT_SECONDS,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"{tool} {' '.join(args)} failed: {result.stderr.strip()}")
+        return result
+
+    def add_queue(self, name: str, out: Path) -> Queue:
+        """A raw queue (no PPD, no filter: the backend gets the exact bytes) recording into `out`."""
+        out.mkdir(parents=True, exist_ok=True)
+        self.run("lpadmin", "-p", name, "-E", "-v", f"record:{out}")
+        return Queue(self, name, out)
+
+    def remove_queues(self) -> None:
+        self.run("cancel", "-a", "-x", check=False)
+        listed = self.run("lpstat", "-p", check=False).stdout
+        for line in listed.splitlines():
+            if line.startswith("printer "):
+                self.run("lpadmin", "-x", line.split()[1], check=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordedJob:
+    job: int
+    data: bytes
+    title: str
+    copies: int
+    options: dict[str, str]
+    argv: list[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Queue:
+    server: PrintServer
+    name: str
+    out: Path
+
+    def jobs(self) -> list[RecordedJob]:
+        """Every job the backend finished, in job id order."""
+        found = []
+        for record_file in sorted(self.out.glob("*.json"), key=lambda p: int(p.stem)):
+            record = json.loads(record_file.read_text())
+            options = dict(
+                item.split("=", 1) if "=" in item else (item, "") for item in record["options"].split()
+            )
+            found.append(
+                RecordedJob(
+                    int(record["job"]),
+                    (self.out / f"{record['job']}.pdf").read_bytes(),
+                    record["title"],
+                    int(record["copies"]),
+                    options,
+                    record["argv"],
+                )
+            )
+        return found
+
+    def wait_for_jobs(self, count: int) -> list[RecordedJob]:
+        """The queue's jobs once `count` of them have been recorded (bounded polling)."""
+        wait_for(f"{count} job(s) on {self.name}", lambda: len(list(self.out.glob("*.json"))) >= count)
+        return self.jobs()
+
+    def disable(self) -> None:
+        self.server.run("cupsdisable", self.name)
+
+    def reject(self) -> None:
+        self.server.run("cupsreject", self.name)

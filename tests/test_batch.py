@@ -91,7 +91,16 @@ def test_every_row_written_exits_0_with_a_manifest(tmp_path: Path, export: Path)
         "Q-103_2027-01-01.pdf",
     ]
     rows = manifest(out)
-    assert list(rows[0]) == ["line", "status", "file", "sha256", "pages", "content_version", "fingerprint"]
+    assert list(rows[0]) == [
+        "line",
+        "status",
+        "file",
+        "sha256",
+        "pages",
+        "content_version",
+        "fingerprint",
+        "print_job",
+    ]
     assert [(r["line"], r["status"], r["file"]) for r in rows] == [
         ("2", "written", "Q-101_2027-01-01.pdf"),
         ("3", "written", "Q-102_2027-01-01.pdf"),

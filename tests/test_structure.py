@@ -35,6 +35,7 @@ from dischargegen.errors import (
     OptionError,
     PacketError,
     PatternError,
+    PrintError,
     SiteSettingsError,
     TemplateFailure,
 )
@@ -226,6 +227,7 @@ EXAMPLES: dict[type[DischargeGenError], DischargeGenError] = {
     PatternError: PatternError("batch.file_name_pattern: unknown placeholder {name}"),
     PacketError: PacketError("the insert is not a readable PDF"),
     NotAFileError: NotAFileError("a folder", "out/Diaz.pdf"),
+    PrintError: PrintError("no print queue named ward9; `lpstat -p` lists the queues"),
 }
 
 

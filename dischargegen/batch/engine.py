@@ -407,13 +407,15 @@ def run_batch(
     packet: PacketOptions | None = None,
     on_rows_done: Callable[[BatchResult], None] | None = None,
     on_packet: Callable[[PacketWritten], None] | None = None,
+    on_finish: Callable[[BatchResult], None] | None = None,
 ) -> BatchResult:
     """Render every record into out_dir; write manifest.csv and errors.csv. `reserved` names files in
     out_dir that rows must not take; `group_by` is the column that splits the packet (its value lands in
     PacketItem.group). With `packet` (which sets sort_by, group_by, want_packet and reserves its names) the
     packet is checked before the first row and written after the manifest, both inside the run's lock, so no
     other run can use the folder until the packet is whole; `on_rows_done` hears of the rows before it, and
-    `on_packet` of each packet written. Raises InputFileError when the input turns out unusable,
+    `on_packet` of each packet written, and `on_finish` (printing) of the end of it all, still inside the
+    lock, so that it may rewrite manifest.csv. Raises InputFileError when the input turns out unusable,
     BatchSetupError when the run cannot start, PacketError for a packet path that would replace a file the
     run reads or writes, a missing packet folder or a packet that cannot be written (documents and manifest
     stay); row problems only count as failed."""
@@ -473,4 +475,6 @@ def run_batch(
             for written in write_packets(run.result, out_dir, packet, guard):
                 if on_packet is not None:
                     on_packet(written)
+        if on_finish is not None:
+            on_finish(run.result)
     return run.result

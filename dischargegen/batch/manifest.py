@@ -12,14 +12,16 @@ messages that never include values.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import io
 import os
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from ..files import keep_mode_and_owner
+from ..files import keep_mode_and_owner, write_atomically
 
 MANIFEST = "manifest.csv"
 # Held for the length of a run: one run at a time in a folder.
@@ -27,7 +29,18 @@ LOCK_FILE = ".dischargegen.lock"
 ERRORS = "errors.csv"
 MANIFEST_JOURNAL = ".manifest.journal"
 ERRORS_JOURNAL = ".errors.journal"
-MANIFEST_COLUMNS = ("line", "status", "file", "sha256", "pages", "content_version", "fingerprint")
+MANIFEST_COLUMNS = (
+    "line",
+    "status",
+    "file",
+    "sha256",
+    "pages",
+    "content_version",
+    "fingerprint",
+    "print_job",
+)
+# Before printing: the same columns without print_job. Still read, so an upgrade re-renders nothing.
+OLD_MANIFEST_COLUMNS = MANIFEST_COLUMNS[:-1]
 ERROR_COLUMNS = ("line", "field", "message")
 # written: rendered by this run; unchanged: already there and checked; failed: see errors.csv;
 # skipped: not a case for this tool (a reason in errors.csv's message column is not needed: not an error).
@@ -44,6 +57,8 @@ class Entry:
     pages: int = 0
     content_version: str = ""
     fingerprint: str = ""
+    # The CUPS job that last printed the document ("ward5-12"); empty: never printed.
+    print_job: str = ""
 
     def row(self) -> list[str]:
         pages = str(self.pages) if self.file else ""
@@ -55,6 +70,7 @@ class Entry:
             pages,
             self.content_version,
             self.fingerprint,
+            self.print_job,
         ]
 
 
@@ -96,11 +112,12 @@ def read_entries(path: Path) -> Generator[Entry, None, None]:
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.reader(handle)
-            if tuple(next(reader, ())) != MANIFEST_COLUMNS:
+            columns = tuple(next(reader, ()))
+            if columns not in (MANIFEST_COLUMNS, OLD_MANIFEST_COLUMNS):
                 return
             previous = 0
             for row in reader:
-                if len(row) != len(MANIFEST_COLUMNS):
+                if len(row) != len(columns):
                     return
                 try:
                     line, pages = int(row[0]), int(row[4] or 0)
@@ -109,9 +126,24 @@ def read_entries(path: Path) -> Generator[Entry, None, None]:
                 if line <= previous or row[1] not in STATUSES:
                     return
                 previous = line
-                yield Entry(line, row[1], row[2], row[3], pages, row[5], row[6])
+                print_job = row[7] if len(row) > 7 else ""
+                yield Entry(line, row[1], row[2], row[3], pages, row[5], row[6], print_job)
     except (OSError, UnicodeDecodeError, csv.Error):
         return
+
+
+def record_print_jobs(out_dir: Path, jobs: Mapping[int, str]) -> None:
+    """Rewrite manifest.csv (atomically: whole before or after) with the print job of each input line in
+    `jobs`; the other rows stay as they are."""
+    path = out_dir / MANIFEST
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(MANIFEST_COLUMNS)
+    for entry in read_entries(path):
+        if entry.line in jobs:
+            entry = dataclasses.replace(entry, print_job=jobs[entry.line])
+        writer.writerow(entry.row())
+    write_atomically(path, text.getvalue().encode("utf-8"))
 
 
 class _Cursor:

@@ -18,9 +18,11 @@ from ..errors import (
     InputError,
     InvalidFields,
     OptionError,
+    PrintError,
     SiteSettingsError,
 )
 from ..interrupts import Stopped, exit_status, stop_signals_raise
+from ..printing import MAX_COPIES, PrintOptions, print_pdf
 from ..site import ENVIRONMENT_VARIABLE, SiteSettings, load_site
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,6 +76,40 @@ def site_option(function: F) -> F:
         envvar=ENVIRONMENT_VARIABLE,
         help=f"Site settings TOML file (default: ${ENVIRONMENT_VARIABLE}, else the built-in defaults).",
     )(function)
+
+
+def print_options(function: F) -> F:
+    """--printer and --copies, shared by the commands that print (each adds --print and its duplex flags)."""
+    function = click.option(
+        "--copies",
+        type=click.IntRange(1, MAX_COPIES),
+        default=None,
+        help="Copies to print (default: [printing] copies, else 1).",
+    )(function)
+    return click.option(
+        "--printer",
+        metavar="QUEUE",
+        help="CUPS queue to print on (default: [printing] printer, else CUPS's default queue).",
+    )(function)
+
+
+def print_options_or_fail(
+    site: SiteSettings, printer: str | None, copies: int | None, duplex: bool | None
+) -> PrintOptions:
+    """The print options (command line over [printing]); a bad queue name is a usage error."""
+    try:
+        return PrintOptions.from_settings(site.printing, printer, copies, duplex)
+    except PrintError as error:
+        raise click.UsageError(f"Invalid value for --{error}") from None
+
+
+def send_to_printer(pdf: bytes, options: PrintOptions, paper: str, also: str = "") -> None:
+    """Print, then say the job id on stderr; a failure is one line, exit 2 (saying what was written)."""
+    try:
+        job = print_pdf(pdf, options, paper)
+    except PrintError as error:
+        raise UserError(f"{error}; {also}" if also else str(error)) from None
+    click.echo(f"Printed on {job.queue}: job {job.job_id}", err=True)
 
 
 def load_site_or_fail(path: Path | None) -> SiteSettings:

@@ -11,6 +11,7 @@ import contextlib
 import sys
 import traceback
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -18,10 +19,26 @@ import click
 from ..batch import BatchResult, default_jobs, run_batch
 from ..batch.manifest import ERRORS, Entry
 from ..batch.packet import PacketOptions, PacketWritten, packet_column
-from ..errors import BatchSetupError, InputFileError, NotAFileError, OptionError, PacketError
+from ..batch.printed import BatchPrinted, SentJob, print_run
+from ..errors import (
+    BatchSetupError,
+    InputFileError,
+    NotAFileError,
+    OptionError,
+    PacketError,
+    PrintError,
+)
+from ..printing import PrintOptions, check_printer
 from ..site import SiteSettings
 from ..sources import FORMATS, Record, input_format, open_records
-from ._common import UserError, load_site_or_fail, site_option, user_error
+from ._common import (
+    UserError,
+    load_site_or_fail,
+    print_options,
+    print_options_or_fail,
+    site_option,
+    user_error,
+)
 
 
 def internal_error(error: Exception) -> str:
@@ -78,13 +95,31 @@ def _summary(result: BatchResult, out_dir: Path) -> list[str]:
     help="Also write every document into this one PDF, one bookmark per patient. A {column} placeholder "
     "in the name (packet-{unit}.pdf) writes one packet per value of that input column.",
 )
-@click.option("--duplex", is_flag=True, default=False, help="Pad each patient to an even page count.")
+@click.option(
+    "--duplex/--simplex",
+    "duplex",
+    default=None,
+    help="Two-sided: pad each patient to an even page count in the packet and, with --print, print "
+    "two-sided (long edge). --simplex: print one-sided (default: [printing] duplex, else the queue's own).",
+)
 @click.option(
     "--insert",
     type=click.Path(dir_okay=False, path_type=Path),
     help="A PDF (a medication sheet, a leaflet) added after each patient in the packet.",
 )
 @click.option("--sort-by", help="Order the packet(s) by this input column (for example unit or room).")
+@click.option(
+    "--print",
+    "print_it",
+    is_flag=True,
+    default=False,
+    help="Print through CUPS (lp): the packet(s) when --packet is given, else each document in input order. "
+    "Documents an earlier run printed are not printed again.",
+)
+@print_options
+@click.option(
+    "--reprint", is_flag=True, default=False, help="With --print: print again what earlier runs printed."
+)
 @site_option
 def batch(
     export: Path,
@@ -94,28 +129,42 @@ def batch(
     format_name: str | None,
     encoding: str | None,
     packet: Path | None,
-    duplex: bool,
+    duplex: bool | None,
     insert: Path | None,
     sort_by: str | None,
+    print_it: bool,
+    printer: str | None,
+    copies: int | None,
+    reprint: bool,
 ) -> None:
     """Render one PDF per row of an EHR export (CSV or FHIR) into --out-dir.
 
-    Writes manifest.csv (every row: status, file, SHA-256, pages) and errors.csv (bad rows: line, field,
-    reason). A rerun skips rows already done. Exit status: 0 all written, 1 some rows failed, 2 unusable input,
-    130 interrupted.
+    Writes manifest.csv (every row: status, file, SHA-256, pages, print job) and errors.csv (bad rows:
+    line, field, reason). A rerun skips rows already done. Exit status: 0 all written, 1 some rows failed,
+    2 unusable input or printing failed, 130 interrupted.
     """
-    if packet is None and (duplex or insert is not None or sort_by is not None):
-        raise click.UsageError("--duplex, --insert and --sort-by shape the packet: give --packet too.")
+    if not print_it and (printer is not None or copies is not None or duplex is False or reprint):
+        raise click.UsageError("--printer, --copies, --simplex and --reprint go with --print.")
+    if packet is None and (insert is not None or sort_by is not None):
+        raise click.UsageError("--insert and --sort-by shape the packet: give --packet too.")
+    if packet is None and duplex and not print_it:
+        raise click.UsageError("--duplex pads the packet or prints two-sided: give --packet too, or --print.")
     site = load_site_or_fail(site_path)
+    printing = print_options_or_fail(site, printer, copies, duplex) if print_it else None
     try:
-        options = _packet_options(packet, duplex, insert, sort_by, export)
+        if printing is not None:
+            check_printer(printing)  # before the first row, not after an hour of rendering
+        # Printed two-sided, a patient's last page must not share a sheet with the next patient's first.
+        pad = bool(duplex) or (printing is not None and printing.duplex is True)
+        options = _packet_options(packet, pad, insert, sort_by, export)
         reader = open_records(export, input_format(export, format_name), site, encoding)
-        result = _run(reader, site, out_dir, jobs or default_jobs(), options)
+        to_print = None if printing is None else _ToPrint(printing, reprint, site.document.paper)
+        result = _run(reader, site, out_dir, jobs or default_jobs(), options, to_print)
         if options is not None and not result.documents:
             click.echo("Packet: not written, no documents.", err=True)
     except OptionError as error:
         raise user_error(error) from None
-    except (InputFileError, BatchSetupError, PacketError) as error:
+    except (InputFileError, BatchSetupError, PacketError, PrintError) as error:
         raise UserError(str(error)) from None
     except NotAFileError as error:  # a file the run writes turned into a device or FIFO: left as it was
         raise UserError(
@@ -143,13 +192,76 @@ def _report_packet(packet: PacketWritten) -> None:
     click.echo(f"Packet: {packet.path} ({packet.patients} patients, {packet.pages} pages).", err=True)
 
 
+@dataclass(frozen=True)
+class _ToPrint:
+    options: PrintOptions
+    reprint: bool
+    paper: str
+
+
+JOBS_SHOWN = 10
+
+
+def _report_sent(sent: SentJob) -> None:
+    """A packet's job as it is sent: the queue, the job id, the packet's path and counts."""
+    if sent.packet is None:
+        return  # documents are summed up at the end: one line, not one a patient
+    what = (
+        f"the {sent.documents} patients new to packet {sent.packet}"
+        if sent.partial
+        else f"packet {sent.packet}, {sent.documents} patients"
+    )
+    click.echo(f"Printed on {sent.job.queue}: job {sent.job.job_id} ({what}).", err=True)
+
+
+def _print_summary(printed: BatchPrinted) -> list[str]:
+    """Counts and job ids only, never a patient."""
+    lines = []
+    documents = [sent for sent in printed.sent if sent.packet is None]
+    if documents:
+        ids = [sent.job.job_id for sent in documents]
+        shown = ", ".join(ids[:JOBS_SHOWN]) + (
+            f" and {len(ids) - JOBS_SHOWN} more" if len(ids) > JOBS_SHOWN else ""
+        )
+        lines.append(f"Printed {len(ids)} documents on {documents[0].job.queue}: jobs {shown}.")
+    if printed.already:
+        lines.append(
+            f"Not printed again: {printed.already} documents an earlier run printed (--reprint prints them)."
+        )
+    if not printed.sent and not printed.already:
+        lines.append("Print: nothing to print, no documents.")
+    return lines
+
+
 def _run(
     reader: Callable[[], Iterator[Record]],
     site: SiteSettings,
     out_dir: Path,
     jobs: int,
     options: PacketOptions | None,
+    to_print: _ToPrint | None = None,
 ) -> BatchResult:
+    packets: list[PacketWritten] = []
+
+    def on_packet(written: PacketWritten) -> None:
+        packets.append(written)
+        _report_packet(written)
+
+    def print_all(result: BatchResult) -> None:
+        assert to_print is not None
+        printed = print_run(
+            out_dir,
+            result,
+            to_print.options,
+            to_print.paper,
+            reprint=to_print.reprint,
+            packet=options,
+            packets=packets,
+            on_sent=_report_sent,
+        )
+        for line in _print_summary(printed):
+            click.echo(line, err=True)
+
     with contextlib.ExitStack() as progress:
 
         def report(result: BatchResult) -> None:
@@ -167,7 +279,8 @@ def _run(
                 packet=options,
                 on_row=on_row,
                 on_rows_done=report,
-                on_packet=_report_packet,
+                on_packet=on_packet,
+                on_finish=None if to_print is None else print_all,
             )
 
         if not on_terminal():

@@ -18,13 +18,18 @@ from .. import vocab
 from ..case import ALL_FIELDS, REQUIRED_FIELDS, build_case, parse_field
 from ..errors import DischargeGenError, InputError, NotAFileError, each_error
 from ..files import check_target, remove_dead_writers_files, write_atomically
+from ..printing import PrintOptions
 from ..render import render_fields
+from ..site import SiteSettings
 from ._common import (
     UserError,
     invalid_option,
     is_interactive,
     load_site_or_fail,
     option_name,
+    print_options,
+    print_options_or_fail,
+    send_to_printer,
     site_option,
     user_error,
 )
@@ -193,12 +198,37 @@ def _choice(values: tuple[str, ...]) -> click.Choice[str]:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF."
 )
-def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
-    """Render one patient's discharge instructions as a PDF.
+@click.option(
+    "--print",
+    "print_it",
+    is_flag=True,
+    default=False,
+    help="Print the document through CUPS (lp); without -o nothing is written to disk.",
+)
+@print_options
+@click.option(
+    "--duplex/--simplex",
+    "duplex",
+    default=None,
+    help="Print two-sided (long edge) or one-sided (default: [printing] duplex, else the queue's own).",
+)
+def render(
+    site_path: Path | None,
+    output: Path | None,
+    print_it: bool,
+    printer: str | None,
+    copies: int | None,
+    duplex: bool | None,
+    **options: Any,
+) -> None:
+    """Render one patient's discharge instructions as a PDF, to a file (-o), to the printer (--print), or
+    both.
 
     Missing required options are asked for at a terminal, then the procedure time (Enter skips it); a
     script gets exit status 2 instead, and is never asked.
     """
+    if not print_it and (printer is not None or copies is not None or duplex is not None):
+        raise click.UsageError("--printer, --copies, --duplex and --simplex go with --print.")
     fields: dict[str, str | None] = {}
     for name, value in options.items():
         if isinstance(value, bool):
@@ -210,7 +240,11 @@ def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
     check_options(fields)
     # Before any question: a bad site file must not cost the answers.
     site = load_site_or_fail(site_path)
+    printing = print_options_or_fail(site, printer, copies, duplex) if print_it else None
     fill_missing(fields)
+    if printing is not None and output is None:
+        _print_only(fields, site, printing)
+        return
     if output is None:
         if not is_interactive():
             raise click.UsageError("Missing option '-o' / '--output'.")
@@ -224,7 +258,7 @@ def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
     # What killed renders on this host left in the folder (a file in use by a live one stays).
     remove_dead_writers_files(output.parent)
     try:
-        _, pdf = render_fields(fields, site)
+        case, pdf = render_fields(fields, site)
         write_atomically(output, pdf)
     except NotAFileError as error:
         raise not_a_file(output, error) from None
@@ -233,3 +267,15 @@ def render(site_path: Path | None, output: Path | None, **options: Any) -> None:
     except OSError as error:
         raise UserError(f"Cannot write --output {output}: {error.strerror}") from None
     click.echo(f"Wrote {output}", err=True)
+    if printing is not None:
+        # The bytes just written, as they are on disk.
+        send_to_printer(pdf, printing, case.paper or site.document.paper, also=f"{output} is written")
+
+
+def _print_only(fields: dict[str, str | None], site: SiteSettings, printing: PrintOptions) -> None:
+    """--print without -o: the PDF goes to lp on standard input; nothing is written to disk."""
+    try:
+        case, pdf = render_fields(fields, site)
+    except DischargeGenError as error:
+        raise user_error(error) from None
+    send_to_printer(pdf, printing, case.paper or site.document.paper)
