@@ -95,11 +95,13 @@ class ScanCode(Flowable):  # type: ignore[misc]
         # In module units from the symbol's bottom left: every coordinate a small whole number.
         canvas.translate((self.width - SYMBOL_SIZE) / 2, self.height - self.quiet - SYMBOL_SIZE)
         canvas.scale(self.module, self.module)
-        path = canvas.beginPath()
-        for left, bottom, width, height in dark_rectangles(self.modules):
-            path.rect(left, bottom, width, height)
         canvas.setFillColor(colors.black)
-        canvas.drawPath(path, stroke=0, fill=1)
+        # The path's operators written directly (canvas.addLiteral, ReportLab's public way): every
+        # coordinate is a small whole number, which ReportLab's general number formatting costs five
+        # times as much to write. One fill of the whole path: no seams between modules.
+        canvas.addLiteral(
+            "\n".join(f"{x} {y} {w} {h} re" for x, y, w, h in dark_rectangles(self.modules)) + " f"
+        )
         canvas.restoreState()
         canvas.saveState()
         canvas.setFillColor(colors.black)
@@ -115,18 +117,11 @@ _DARK_RUN = re.compile("1+")
 
 
 def dark_rectangles(modules: tuple[str, ...]) -> list[tuple[int, int, int, int]]:
-    """The dark modules as rectangles (left, bottom, width, height, in modules from the bottom left): each
-    row's runs of dark modules, a run joined with the same run in the rows below it. One filled path of
-    these is the symbol, with a fifth fewer rectangles than one a run."""
+    """The dark modules as rectangles (left, bottom, width, height, in modules from the bottom left): one
+    for each run of dark modules in a row."""
     size = len(modules)
-    open_runs: dict[tuple[int, int], int] = {}  # (start, end) -> the top row of the rectangle so far
-    rectangles: list[tuple[int, int, int, int]] = []
-    for row_number, row in enumerate((*modules, "")):
-        runs = [match.span() for match in _DARK_RUN.finditer(row)]
-        continuing = set(runs)
-        for run in [run for run in open_runs if run not in continuing]:
-            top = open_runs.pop(run)
-            rectangles.append((run[0], size - row_number, run[1] - run[0], row_number - top))
-        for run in runs:
-            open_runs.setdefault(run, row_number)
-    return rectangles
+    return [
+        (start, size - 1 - row_number, end - start, 1)
+        for row_number, row in enumerate(modules)
+        for start, end in (match.span() for match in _DARK_RUN.finditer(row))
+    ]
