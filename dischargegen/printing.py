@@ -24,6 +24,8 @@ from .errors import PrintError
 from .site import _QUEUE_NAME, Printing
 
 JOB_TITLE = "Discharge instructions"
+# The chart copy's job: as neutral, and told apart on a busy queue's list.
+CHART_COPY_JOB_TITLE = "Discharge instructions: chart copy"
 MAX_COPIES = 20  # as [printing] copies allows
 # The document's paper as the PWG media names every CUPS version understands.
 MEDIA = {"letter": "na_letter_8.5x11in", "a4": "iso_a4_210x297mm"}

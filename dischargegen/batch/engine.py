@@ -264,6 +264,7 @@ class _Run:
         self.site, self.out_dir, self.jobs = site, out_dir, jobs
         self.sort_by, self.group_by = sort_by, group_by
         self.want_packet, self.on_row = want_packet, on_row
+        self.keep_cases = False
         self.pattern = site.batch.file_name_pattern
         self.names = NameAllocator(reserved)
         self.base = content_digest(site)
@@ -282,6 +283,8 @@ class _Run:
         except InputError as error:
             return self._failed(record.line, error)
         name = self.names.allocate(file_name(self.pattern, case, record.line))
+        if self.keep_cases:
+            self.result.cases[record.line] = case
         slot = _Slot(record.line, name, _fingerprint(self.base, case, name))
         if self.want_packet:
             sort_key = _sort_value(record, self.sort_by) if self.sort_by else ""
@@ -408,6 +411,7 @@ def run_batch(
     on_rows_done: Callable[[BatchResult], None] | None = None,
     on_packet: Callable[[PacketWritten], None] | None = None,
     on_finish: Callable[[BatchResult], None] | None = None,
+    keep_cases: bool = False,
 ) -> BatchResult:
     """Render every record into out_dir; write manifest.csv and errors.csv. `reserved` names files in
     out_dir that rows must not take; `group_by` is the column that splits the packet (its value lands in
@@ -415,7 +419,8 @@ def run_batch(
     packet is checked before the first row and written after the manifest, both inside the run's lock, so no
     other run can use the folder until the packet is whole; `on_rows_done` hears of the rows before it, and
     `on_packet` of each packet written, and `on_finish` (printing) of the end of it all, still inside the
-    lock, so that it may rewrite manifest.csv. Raises InputFileError when the input turns out unusable,
+    lock, so that it may rewrite manifest.csv. `keep_cases` keeps each row's Case in BatchResult.cases (the
+    chart copies printed after the run are made from them). Raises InputFileError when the input turns out unusable,
     BatchSetupError when the run cannot start, PacketError for a packet path that would replace a file the
     run reads or writes, a missing packet folder or a packet that cannot be written (documents and manifest
     stay); row problems only count as failed."""
@@ -434,6 +439,7 @@ def run_batch(
         sources = set_aside_journals(out_dir)
         previous = PreviousRuns([*reversed(sources), out_dir / MANIFEST])
         run = _Run(site, out_dir, jobs, sort_by, group_by, want_packet, reserved, on_row)
+        run.keep_cases = keep_cases
         manifest = Journal(out_dir / MANIFEST_JOURNAL, MANIFEST_COLUMNS)
         errors = Journal(out_dir / ERRORS_JOURNAL, ERROR_COLUMNS)
         try:

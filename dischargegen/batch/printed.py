@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import PrintError
-from ..printing import PrintedJob, PrintOptions, print_pdf
+from ..printing import CHART_COPY_JOB_TITLE, PrintedJob, PrintOptions, print_pdf
 from .manifest import MANIFEST, Entry, read_entries, record_print_jobs
 from .packet import PacketOptions, PacketWritten, _groups, build_packet
 from .results import BatchResult, PacketItem
@@ -29,12 +29,14 @@ _PAPER_POINTS = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}
 @dataclass(frozen=True)
 class SentJob:
     """One job sent: the job, how many documents it holds, and the packet it printed (None: a document;
-    `partial`: only the documents of that packet not printed before)."""
+    `partial`: only the documents of that packet not printed before). `chart_copies`: the job holds the
+    chart copies of the job before it."""
 
     job: PrintedJob
     documents: int
     packet: Path | None = None
     partial: bool = False
+    chart_copies: bool = False
 
 
 @dataclass
@@ -45,7 +47,21 @@ class BatchPrinted:
 
     @property
     def documents(self) -> int:
-        return sum(sent.documents for sent in self.sent)
+        return sum(sent.documents for sent in self.sent if not sent.chart_copies)
+
+
+def joined(pdfs: Sequence[bytes]) -> bytes:
+    """One PDF of `pdfs` in turn (the chart copies of a packet's patients, for one job)."""
+    if len(pdfs) == 1:
+        return pdfs[0]
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(io.BytesIO(pdf))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def paper_of(pdf: bytes, default: str) -> str:
@@ -79,9 +95,10 @@ class _Printer:
         paper: str,
         reprint: bool,
         on_sent: Callable[[SentJob], None] | None,
+        chart_copy: Callable[[int], bytes] | None,
     ) -> None:
         self.out_dir, self.options, self.paper, self.reprint = out_dir, options, paper, reprint
-        self.on_sent = on_sent
+        self.on_sent, self.chart_copy = on_sent, chart_copy
         self.entries: dict[int, Entry] = {
             entry.line: entry
             for entry in read_entries(out_dir / MANIFEST)
@@ -97,9 +114,22 @@ class _Printer:
     def send(
         self, pdf: bytes, lines: Sequence[int], packet: Path | None = None, partial: bool = False
     ) -> None:
+        # Made before the documents print: a chart copy that cannot be made stops the job before it starts.
+        charts = joined([self.chart_copy(line) for line in lines]) if self.chart_copy is not None else None
         job = print_pdf(pdf, self.options, paper_of(pdf, self.paper))
         self.jobs.update(dict.fromkeys(lines, job.job_id))
-        sent = SentJob(job, len(lines), packet, partial)
+        self._sent(SentJob(job, len(lines), packet, partial))
+        if charts is not None:
+            # One copy whatever the copies asked: they go in the charts, not home.
+            chart_job = print_pdf(
+                charts,
+                dataclasses.replace(self.options, copies=1),
+                paper_of(charts, self.paper),
+                title=CHART_COPY_JOB_TITLE,
+            )
+            self._sent(SentJob(chart_job, len(lines), packet, partial, chart_copies=True))
+
+    def _sent(self, sent: SentJob) -> None:
         self.done.sent.append(sent)
         if self.on_sent is not None:
             self.on_sent(sent)
@@ -142,12 +172,15 @@ def print_run(
     packet: PacketOptions | None = None,
     packets: Sequence[PacketWritten] = (),
     on_sent: Callable[[SentJob], None] | None = None,
+    chart_copy: Callable[[int], bytes] | None = None,
 ) -> BatchPrinted:
     """Print a finished run's packets (with `packet`: each of `packets` in turn), or else its documents in
     input order, skipping what an earlier run printed unless `reprint`; record the job ids in manifest.csv.
     `paper` is the media for a PDF whose page size is neither letter nor A4. Call it inside the run's lock
-    (run_batch's on_finish). Raises PrintError, saying how many documents printed before it stopped."""
-    printer = _Printer(out_dir, options, paper, reprint, on_sent)
+    (run_batch's on_finish). With `chart_copy` (input line -> that patient's chart copy), each job is
+    followed by one more holding the chart copies of its documents, in the same order. Raises PrintError,
+    saying how many documents printed before it stopped."""
+    printer = _Printer(out_dir, options, paper, reprint, on_sent, chart_copy)
     try:
         if packet is not None:
             printer.packets(result.packet_items, packet, packets)

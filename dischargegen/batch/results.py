@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..case import Case
 from .naming import NameAllocator
 
 
@@ -28,6 +29,8 @@ class BatchResult:
     packet_items: list[PacketItem] = field(default_factory=list)
     # The names handed out in out_dir, kept so per-unit packets written there never take a document's name.
     names: NameAllocator = field(default_factory=NameAllocator)
+    # Each row's Case by input line, only when asked for (run_batch's keep_cases): chart copies need them.
+    cases: dict[int, Case] = field(default_factory=dict)
 
     @property
     def documents(self) -> int:

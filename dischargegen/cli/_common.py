@@ -5,6 +5,7 @@ module; it imports none of them."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,7 +23,7 @@ from ..errors import (
     SiteSettingsError,
 )
 from ..interrupts import Stopped, exit_status, stop_signals_raise
-from ..printing import MAX_COPIES, PrintOptions, print_pdf
+from ..printing import CHART_COPY_JOB_TITLE, MAX_COPIES, PrintOptions, print_pdf
 from ..site import ENVIRONMENT_VARIABLE, SiteSettings, load_site
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,6 +111,31 @@ def send_to_printer(pdf: bytes, options: PrintOptions, paper: str, also: str = "
     except PrintError as error:
         raise UserError(f"{error}; {also}" if also else str(error)) from None
     click.echo(f"Printed on {job.queue}: job {job.job_id}", err=True)
+
+
+def chart_copy_option(function: F) -> F:
+    """--chart-copy/--no-chart-copy, shared by the commands that print."""
+    return click.option(
+        "--chart-copy/--no-chart-copy",
+        "chart_copy",
+        default=None,
+        help='With --print: also print the chart copy (the signature page marked "Chart copy", then the '
+        "nurse's teach-back card), once, after the patient's document (default: [printing] chart_copy).",
+    )(function)
+
+
+def wants_chart_copy(option: bool | None, site: SiteSettings) -> bool:
+    """--chart-copy or --no-chart-copy, else the site's [printing] chart_copy."""
+    return site.printing.chart_copy if option is None else option
+
+
+def send_chart_copy(pdf: bytes, options: PrintOptions, paper: str, also: str) -> None:
+    """The chart copy: one copy whatever --copies says (it goes in the chart, not home)."""
+    try:
+        job = print_pdf(pdf, dataclasses.replace(options, copies=1), paper, title=CHART_COPY_JOB_TITLE)
+    except PrintError as error:
+        raise UserError(f"{error}; {also}, the chart copy did not") from None
+    click.echo(f"Printed the chart copy on {job.queue}: job {job.job_id}", err=True)
 
 
 def load_site_or_fail(path: Path | None) -> SiteSettings:

@@ -22,6 +22,7 @@ from ..batch.packet import PacketOptions, PacketWritten, packet_column
 from ..batch.printed import BatchPrinted, SentJob, print_run
 from ..errors import (
     BatchSetupError,
+    ContentError,
     InputFileError,
     NotAFileError,
     OptionError,
@@ -29,15 +30,18 @@ from ..errors import (
     PrintError,
 )
 from ..printing import PrintOptions, check_printer
+from ..render import render_chart_copy
 from ..site import SiteSettings
 from ..sources import FORMATS, Record, input_format, open_records
 from ._common import (
     UserError,
+    chart_copy_option,
     load_site_or_fail,
     print_options,
     print_options_or_fail,
     site_option,
     user_error,
+    wants_chart_copy,
 )
 
 
@@ -120,6 +124,7 @@ def _summary(result: BatchResult, out_dir: Path) -> list[str]:
 @click.option(
     "--reprint", is_flag=True, default=False, help="With --print: print again what earlier runs printed."
 )
+@chart_copy_option
 @site_option
 def batch(
     export: Path,
@@ -136,6 +141,7 @@ def batch(
     printer: str | None,
     copies: int | None,
     reprint: bool,
+    chart_copy: bool | None,
 ) -> None:
     """Render one PDF per row of an EHR export (CSV or FHIR) into --out-dir.
 
@@ -143,8 +149,10 @@ def batch(
     line, field, reason). A rerun skips rows already done. Exit status: 0 all written, 1 some rows failed,
     2 unusable input or printing failed, 130 interrupted.
     """
-    if not print_it and (printer is not None or copies is not None or duplex is False or reprint):
-        raise click.UsageError("--printer, --copies, --simplex and --reprint go with --print.")
+    if not print_it and (
+        printer is not None or copies is not None or duplex is False or reprint or chart_copy
+    ):
+        raise click.UsageError("--printer, --copies, --simplex, --reprint and --chart-copy go with --print.")
     if packet is None and (insert is not None or sort_by is not None):
         raise click.UsageError("--insert and --sort-by shape the packet: give --packet too.")
     if packet is None and duplex and not print_it:
@@ -158,7 +166,11 @@ def batch(
         pad = bool(duplex) or (printing is not None and printing.duplex is True)
         options = _packet_options(packet, pad, insert, sort_by, export)
         reader = open_records(export, input_format(export, format_name), site, encoding)
-        to_print = None if printing is None else _ToPrint(printing, reprint, site.document.paper)
+        to_print = (
+            None
+            if printing is None
+            else _ToPrint(printing, reprint, site.document.paper, wants_chart_copy(chart_copy, site))
+        )
         result = _run(reader, site, out_dir, jobs or default_jobs(), options, to_print)
         if options is not None and not result.documents:
             click.echo("Packet: not written, no documents.", err=True)
@@ -166,6 +178,8 @@ def batch(
         raise user_error(error) from None
     except (InputFileError, BatchSetupError, PacketError, PrintError) as error:
         raise UserError(str(error)) from None
+    except ContentError as error:  # a site's card template (the chart copy) that cannot make a card
+        raise user_error(error) from None
     except NotAFileError as error:  # a file the run writes turned into a device or FIFO: left as it was
         raise UserError(
             f"Cannot write {error.filename}: it is {error.kind}; give a regular file or a new file name"
@@ -197,6 +211,7 @@ class _ToPrint:
     options: PrintOptions
     reprint: bool
     paper: str
+    chart_copy: bool = False
 
 
 JOBS_SHOWN = 10
@@ -211,19 +226,22 @@ def _report_sent(sent: SentJob) -> None:
         if sent.partial
         else f"packet {sent.packet}, {sent.documents} patients"
     )
+    if sent.chart_copies:
+        what = f"the chart copies of {what}"
     click.echo(f"Printed on {sent.job.queue}: job {sent.job.job_id} ({what}).", err=True)
 
 
 def _print_summary(printed: BatchPrinted) -> list[str]:
     """Counts and job ids only, never a patient."""
     lines = []
-    documents = [sent for sent in printed.sent if sent.packet is None]
-    if documents:
-        ids = [sent.job.job_id for sent in documents]
-        shown = ", ".join(ids[:JOBS_SHOWN]) + (
-            f" and {len(ids) - JOBS_SHOWN} more" if len(ids) > JOBS_SHOWN else ""
-        )
-        lines.append(f"Printed {len(ids)} documents on {documents[0].job.queue}: jobs {shown}.")
+    for chart_copies, what in ((False, "documents"), (True, "chart copies")):
+        jobs = [sent for sent in printed.sent if sent.packet is None and sent.chart_copies is chart_copies]
+        if jobs:
+            ids = [sent.job.job_id for sent in jobs]
+            shown = ", ".join(ids[:JOBS_SHOWN]) + (
+                f" and {len(ids) - JOBS_SHOWN} more" if len(ids) > JOBS_SHOWN else ""
+            )
+            lines.append(f"Printed {len(ids)} {what} on {jobs[0].job.queue}: jobs {shown}.")
     if printed.already:
         lines.append(
             f"Not printed again: {printed.already} documents an earlier run printed (--reprint prints them)."
@@ -258,6 +276,9 @@ def _run(
             packet=options,
             packets=packets,
             on_sent=_report_sent,
+            chart_copy=(lambda line: render_chart_copy(result.cases[line], site))
+            if to_print.chart_copy
+            else None,
         )
         for line in _print_summary(printed):
             click.echo(line, err=True)
@@ -281,6 +302,7 @@ def _run(
                 on_rows_done=report,
                 on_packet=on_packet,
                 on_finish=None if to_print is None else print_all,
+                keep_cases=to_print is not None and to_print.chart_copy,
             )
 
         if not on_terminal():

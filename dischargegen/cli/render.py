@@ -19,19 +19,22 @@ from ..case import ALL_FIELDS, REQUIRED_FIELDS, build_case, parse_field
 from ..errors import DischargeGenError, InputError, NotAFileError, each_error
 from ..files import check_target, remove_dead_writers_files, write_atomically
 from ..printing import PrintOptions
-from ..render import render_fields
+from ..render import render_chart_copy, render_fields
 from ..site import SiteSettings
 from ._common import (
     UserError,
+    chart_copy_option,
     invalid_option,
     is_interactive,
     load_site_or_fail,
     option_name,
     print_options,
     print_options_or_fail,
+    send_chart_copy,
     send_to_printer,
     site_option,
     user_error,
+    wants_chart_copy,
 )
 
 
@@ -212,6 +215,7 @@ def _choice(values: tuple[str, ...]) -> click.Choice[str]:
     default=None,
     help="Print two-sided (long edge) or one-sided (default: [printing] duplex, else the queue's own).",
 )
+@chart_copy_option
 def render(
     site_path: Path | None,
     output: Path | None,
@@ -219,6 +223,7 @@ def render(
     printer: str | None,
     copies: int | None,
     duplex: bool | None,
+    chart_copy: bool | None,
     **options: Any,
 ) -> None:
     """Render one patient's discharge instructions as a PDF, to a file (-o), to the printer (--print), or
@@ -229,6 +234,8 @@ def render(
     """
     if not print_it and (printer is not None or copies is not None or duplex is not None):
         raise click.UsageError("--printer, --copies, --duplex and --simplex go with --print.")
+    if chart_copy and not print_it:
+        raise click.UsageError("--chart-copy is printed after the document: give --print too.")
     fields: dict[str, str | None] = {}
     for name, value in options.items():
         if isinstance(value, bool):
@@ -241,9 +248,10 @@ def render(
     # Before any question: a bad site file must not cost the answers.
     site = load_site_or_fail(site_path)
     printing = print_options_or_fail(site, printer, copies, duplex) if print_it else None
+    with_chart_copy = printing is not None and wants_chart_copy(chart_copy, site)
     fill_missing(fields)
     if printing is not None and output is None:
-        _print_only(fields, site, printing)
+        _print_only(fields, site, printing, with_chart_copy)
         return
     if output is None:
         if not is_interactive():
@@ -259,6 +267,8 @@ def render(
     remove_dead_writers_files(output.parent)
     try:
         case, pdf = render_fields(fields, site)
+        # Made before anything is written or printed: a chart copy that cannot be made stops the whole.
+        chart = render_chart_copy(case, site) if with_chart_copy else None
         write_atomically(output, pdf)
     except NotAFileError as error:
         raise not_a_file(output, error) from None
@@ -269,13 +279,22 @@ def render(
     click.echo(f"Wrote {output}", err=True)
     if printing is not None:
         # The bytes just written, as they are on disk.
-        send_to_printer(pdf, printing, case.paper or site.document.paper, also=f"{output} is written")
+        paper = case.paper or site.document.paper
+        send_to_printer(pdf, printing, paper, also=f"{output} is written")
+        if chart is not None:
+            send_chart_copy(chart, printing, paper, also=f"{output} is written and the document printed")
 
 
-def _print_only(fields: dict[str, str | None], site: SiteSettings, printing: PrintOptions) -> None:
+def _print_only(
+    fields: dict[str, str | None], site: SiteSettings, printing: PrintOptions, with_chart_copy: bool
+) -> None:
     """--print without -o: the PDF goes to lp on standard input; nothing is written to disk."""
     try:
         case, pdf = render_fields(fields, site)
+        chart = render_chart_copy(case, site) if with_chart_copy else None
     except DischargeGenError as error:
         raise user_error(error) from None
-    send_to_printer(pdf, printing, case.paper or site.document.paper)
+    paper = case.paper or site.document.paper
+    send_to_printer(pdf, printing, paper)
+    if chart is not None:
+        send_chart_copy(chart, printing, paper, also="the document printed")
