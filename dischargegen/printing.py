@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import PrintError
-from .site import _QUEUE_NAME, Printing
+from .site import QUEUE_NAME, Printing
 
 JOB_TITLE = "Discharge instructions"
 # The chart copy's job: as neutral, and told apart on a busy queue's list.
@@ -49,7 +49,7 @@ class PrintOptions:
     timeout_seconds: int = 30
 
     def __post_init__(self) -> None:
-        if self.printer is not None and not _QUEUE_NAME.fullmatch(self.printer):
+        if self.printer is not None and not QUEUE_NAME.fullmatch(self.printer):
             raise PrintError(
                 "printer: a print queue name is letters, digits, '_', '.', '@' and '-', "
                 "not starting with '.', '@' or '-'"

@@ -27,7 +27,7 @@ from .logo import Logo, read_logo
 ENVIRONMENT_VARIABLE = "DISCHARGEGEN_SITE"
 # A CUPS queue name: printable characters other than space, tab, slash, backslash, '#' and quotes (CUPS's rule,
 # narrowed to what hospitals use, so a name is never an option or a path to `lp`).
-_QUEUE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]*")
+QUEUE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]*")
 
 
 def _bounded(low: float, high: float) -> dict[str, Any]:
@@ -176,7 +176,7 @@ def _convert(key: str, value: Any, hint: Any, meta: Mapping[str, Any], base: Pat
             raise SiteSettingsError(key, "must be a non-empty string")
         if "max_length" in meta and not meta.get("printed") and len(value.strip()) > meta["max_length"]:
             raise SiteSettingsError(key, f"must be at most {meta['max_length']} characters")
-        if meta.get("queue") and not _QUEUE_NAME.fullmatch(value.strip()):
+        if meta.get("queue") and not QUEUE_NAME.fullmatch(value.strip()):
             raise SiteSettingsError(
                 key,
                 "must be a CUPS queue name: letters, digits, '-', '_' and '.' (as `lpstat -p` lists them)",

@@ -82,7 +82,7 @@ def test_a_rerun_with_new_rows_prints_only_those(cups: Queue, tmp_path: Path) ->
     assert bookmarked(packet) == NAMES  # the packet file holds everyone
     text = pdf_text(second.data)
     assert NAMES[2] in text and NAMES[0] not in text and NAMES[1] not in text
-    assert f"job ward5-{second.job} (the 1 patients new to packet {packet})." in result.stderr
+    assert f"job ward5-{second.job} (the 1 patient new to packet {packet})." in result.stderr
     assert "Not printed again: 2 documents" in result.stderr
     assert jobs_column(out) == [f"ward5-{first.job}", f"ward5-{first.job}", f"ward5-{second.job}"]
     assert list(tmp_path.rglob("dischargegen-print-*")) == []

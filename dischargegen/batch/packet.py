@@ -227,7 +227,7 @@ def packet_reserved(options: PacketOptions, out_dir: Path) -> list[str]:
     ]
 
 
-def _groups(items: Sequence[PacketItem]) -> dict[str, list[PacketItem]]:
+def group_items(items: Sequence[PacketItem]) -> dict[str, list[PacketItem]]:
     """Items by group value, groups in the input order of their first patient."""
     groups: dict[str, list[PacketItem]] = {}
     for item in sorted(items, key=lambda item: item.line):
@@ -300,7 +300,7 @@ def build_packets(
     if options.group_by is None:
         yield PacketWritten(options.path, len(items), build_packet(items, out_dir, options))
         return
-    groups = _groups(items)
+    groups = group_items(items)
     paths = packet_paths(options.path, options.group_by, list(groups), taken, guard)
     for path, members in zip(paths, groups.values(), strict=True):
         pages = build_packet(members, out_dir, options, path)

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import PrintError
 from ..printing import CHART_COPY_JOB_TITLE, PrintedJob, PrintOptions, print_pdf
 from .manifest import MANIFEST, Entry, read_entries, record_print_jobs
-from .packet import PacketOptions, PacketWritten, _groups, build_packet
+from .packet import PacketOptions, PacketWritten, build_packet, group_items
 from .results import BatchResult, PacketItem
 
 # Page sizes in points, for the media option of a job: the paper of its first page.
@@ -84,7 +84,7 @@ def packet_groups(items: Sequence[PacketItem], options: PacketOptions) -> list[l
     """The documents of each packet, in the order the packet code writes the packets."""
     if options.group_by is None:
         return [list(items)]
-    return list(_groups(items).values())
+    return list(group_items(items).values())
 
 
 class _Printer:

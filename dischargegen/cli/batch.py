@@ -222,7 +222,7 @@ def _report_sent(sent: SentJob) -> None:
     if sent.packet is None:
         return  # documents are summed up at the end: one line, not one a patient
     what = (
-        f"the {sent.documents} patients new to packet {sent.packet}"
+        f"the {sent.documents} patient{'s' if sent.documents != 1 else ''} new to packet {sent.packet}"
         if sent.partial
         else f"packet {sent.packet}, {sent.documents} patients"
     )
