@@ -90,7 +90,7 @@ def test_full_matrix_passes_with_the_shipped_content() -> None:
     assert "en    Call 911 now for any of these" in out
     assert "Failures: none" in out
     assert out.rstrip().endswith(
-        "OK: all 288 variants pass (reading level, abbreviations, pages, page 1, until <day>)."
+        "OK: all 288 variants pass (reading level, abbreviations, pages, page 1, until <day>, teach-back card)."
     )
 
 

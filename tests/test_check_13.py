@@ -49,6 +49,15 @@ JUST_BELOW_6 = (
 )
 
 
+# Four sentences marked as the teach-back card's answers: a document of our own passes the card rule.
+ANSWERS = {
+    "en": '<section><h2>At home</h2><p teach="drive">Do not drive yet.</p><p teach="lift">Lift nothing '
+    'heavy.</p><p teach="shower">Keep the bandage dry.</p><p teach="visit">Call us for a visit.</p></section>',
+    "es": '<section><h2>En casa</h2><p teach="drive">No maneje todavía.</p><p teach="lift">No levante nada '
+    'pesado.</p><p teach="shower">No moje la venda.</p><p teach="visit">Llámenos para una cita.</p></section>',
+}
+
+
 def padding(paragraphs: int, language: str = "en") -> str:
     """A plain section long enough to push what follows down the pages."""
     line = "<p>Walk a little each day.</p>" if language == "en" else "<p>Camine un poco cada día.</p>"
@@ -93,11 +102,13 @@ def document(language: str = "en", *parts: str) -> str:
         head = (
             '<h1>Going home</h1><section class="summary"><h2>Read this first</h2>'
             "<p>{{ patient.name }} had a procedure on {{ dates.procedure | day }}.</p></section>"
+            + ANSWERS["en"]
         )
     else:
         head = (
             '<h1>Volver a casa</h1><section class="summary"><h2>Lea esto primero</h2>'
             "<p>{{ patient.name }} tuvo un procedimiento el {{ dates.procedure | day }}.</p></section>"
+            + ANSWERS["es"]
         )
     return head + "".join(parts or (emergency_box(language), phones(language)))
 
@@ -146,7 +157,8 @@ def test_a_document_that_follows_every_rule_passes(tmp_path: Path) -> None:
     assert "Pages: regular/large print, at most 5/8." in result.output
     assert "Note:" not in result.output
     assert (
-        "OK: all 4 variants pass (reading level, abbreviations, pages, page 1, until <day>)." in result.output
+        "OK: all 4 variants pass (reading level, abbreviations, pages, page 1, until <day>, teach-back card)."
+        in result.output
     )
 
 

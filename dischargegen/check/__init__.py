@@ -1,11 +1,13 @@
 """`dischargegen check`: render every variant of the content with a site's settings and templates, measure
 its reading level per variant and per section, look for forbidden abbreviations, count the pages, read page 1
-back for the "Call 911" signs and the phone numbers, and look for limits that end on a bare day.
+back for the "Call 911" signs and the phone numbers, look for limits that end on a bare day, and make the
+chart copy's teach-back card from each variant's document (four to six questions it answers).
 
 Every variant is rendered to PDF in regular and in large print, so that a template that breaks the layout
 fails here rather than at a bedside. Broken settings or templates raise DischargeGenError (a user error);
 content that renders but breaks a rule (reads too hard, uses a forbidden abbreviation, takes too many pages,
-leaves a sign or a number off page 1, ends a limit on a bare day) is a failure in the report.
+leaves a sign or a number off page 1, ends a limit on a bare day, leaves the teach-back card fewer than four
+questions it answers) is a failure in the report.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from dataclasses import dataclass, field
 
 from ..content import RenderedContent, render_content
 from ..content.blocks import Section
-from ..errors import ContentError
+from ..content.teach_back import teach_back_card
+from ..errors import ContentError, TemplateFailure
 from ..interrupts import ignore_in_worker, signals_held
 from ..pdf import speedups
 from ..render import render_document
@@ -83,6 +86,9 @@ class VariantResult:
     abbreviations: tuple[Abbreviation, ...]
     page_one_gaps: tuple[PageOneGap, ...] = ()
     open_limits: tuple[OpenLimit, ...] = ()
+    # Why the chart copy's teach-back card cannot be made from this variant's document (template words
+    # and question keys, never a value), or None.
+    card_problem: str | None = None
 
     @property
     def too_long(self) -> list[bool]:
@@ -100,6 +106,7 @@ class VariantResult:
             "pages": bool(self.too_long),
             "page 1": bool(self.page_one_gaps),
             "until <day>": bool(self.open_limits),
+            "teach-back card": self.card_problem is not None,
         }
         return [name for name, failed in rules.items() if failed]
 
@@ -251,6 +258,7 @@ def check_variant(variant: Variant, site: SiteSettings) -> VariantResult:
     limits: dict[OpenLimit, None] = {}
     gaps: list[PageOneGap] = []
     documents = []
+    card_problem: str | None = None
     for large_print, (pdf, _) in zip((False, True), pdfs, strict=True):
         content = render_content(variant.case(large_print), site)  # rendered fine just above
         for section in content.sections:
@@ -265,6 +273,7 @@ def check_variant(variant: Variant, site: SiteSettings) -> VariantResult:
         abbreviations.update(dict.fromkeys(_abbreviations(content, finder)))
         limits.update(dict.fromkeys(_open_limits(content, variant.language)))
         gaps += _page_one_gaps(pdf, page_one_needs(content, site), large_print)
+        card_problem = card_problem or _card_problem(variant, large_print, site, content)
     return VariantResult(
         variant=variant,
         document=max(documents, key=difficulty),
@@ -273,7 +282,23 @@ def check_variant(variant: Variant, site: SiteSettings) -> VariantResult:
         abbreviations=tuple(abbreviations),
         page_one_gaps=tuple(gaps),
         open_limits=tuple(limits),
+        card_problem=card_problem,
     )
+
+
+def _card_problem(
+    variant: Variant, large_print: bool, site: SiteSettings, content: RenderedContent
+) -> str | None:
+    """Why the teach-back card cannot be made from this document (too few questions answered, a card
+    template holding what a card cannot), or None. A template that fails to render is an error, as the
+    document's own templates are."""
+    try:
+        teach_back_card(variant.case(large_print), site, content)
+    except TemplateFailure as error:
+        raise TemplateFailure(f"{_where(variant, large_print)}: {error}") from None
+    except ContentError as error:
+        return str(error)
+    return None
 
 
 def default_jobs() -> int:

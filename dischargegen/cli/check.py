@@ -2,7 +2,7 @@
 
 Exit status: 0 every variant passes; 1 a variant fails a rule (reads too hard, uses a forbidden
 abbreviation, takes too many pages, leaves a "Call 911" sign or a phone number off page 1, ends a limit on a
-bare day);
+bare day, answers fewer than four of the teach-back card's questions);
 2 a user error (bad site settings, a broken site template or messages.toml, a template that does too much,
 a block or emergency box too tall for a page), one line naming the file and the variant.
 """
@@ -111,6 +111,7 @@ def failure_lines(report: CheckReport) -> list[str]:
     long: dict[tuple[str, bool], list[VariantResult]] = defaultdict(list)
     gaps: dict[tuple[str, bool, str], list[VariantResult]] = defaultdict(list)
     limits: dict[tuple[str, str, str], list[VariantResult]] = defaultdict(list)
+    cards: dict[str, list[VariantResult]] = defaultdict(list)
     for result in report.failures:
         language = result.variant.language
         if not result.document.passes:
@@ -125,6 +126,8 @@ def failure_lines(report: CheckReport) -> list[str]:
             gaps[(language, gap.large_print, gap.missing)].append(result)
         for limit in result.open_limits:
             limits[(language, limit.section, limit.phrase)].append(result)
+        if result.card_problem is not None:
+            cards[result.card_problem].append(result)
     lines = []
     for language, results in documents.items():
         worst = max(results, key=lambda r: difficulty(r.document))
@@ -159,6 +162,8 @@ def failure_lines(report: CheckReport) -> list[str]:
             f'until <day> ({language}): "{phrase}" in section "{heading}" has no clock time and no "through";'
             f" {_examples(results)}"
         )
+    for problem, results in cards.items():
+        lines.append(f"teach-back card: {problem}; {_examples(results)}")
     return lines
 
 
@@ -193,7 +198,8 @@ def print_report(report: CheckReport) -> None:
         click.echo(f"\nFAILED: {failed} of {checked} variants fail the checks.")
     else:
         click.echo(
-            f"\nOK: all {checked} variants pass (reading level, abbreviations, pages, page 1, until <day>)."
+            f"\nOK: all {checked} variants pass (reading level, abbreviations, pages, page 1, until <day>, "
+            "teach-back card)."
         )
 
 
@@ -213,12 +219,13 @@ def print_report(report: CheckReport) -> None:
 )
 @site_option
 def check(site_path: Path | None, jobs: int | None, patterns: tuple[str, ...]) -> None:
-    """Render every variant and test it: reading level, forbidden abbreviations, pages, page 1, limits.
+    """Render every variant and test it: reading level, abbreviations, pages, page 1, limits, teach-back.
 
     Variants: procedure x anesthesia x stay x cause x level count x language, each in regular and large print.
     A variant fails when it reads too hard, uses a forbidden abbreviation, takes more than 5 pages (8 in
-    large print), leaves a "Call 911" sign or a phone number off page 1, or ends a limit on a bare day
-    ("until Tuesday", with no time and no "through").
+    large print), leaves a "Call 911" sign or a phone number off page 1, ends a limit on a bare day
+    ("until Tuesday", with no time and no "through"), or answers fewer than four of the chart copy's
+    teach-back questions.
     Exit status 0 when all pass, 1 when any fails, 2 for bad site settings or templates.
     """
     site = load_site_or_fail(site_path)
