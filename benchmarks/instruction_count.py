@@ -13,6 +13,10 @@ documents cancel out). Takes about three minutes: callgrind runs code some 50 ti
 counts the same documents from a copy of the shipped templates whose figures are taken out and their
 words kept (each caption a paragraph, the words beside it as they are): what a document would cost with
 no pictures, to weigh what the pictures cost against.
+
+    python benchmarks/instruction_count.py --without-scan-code
+
+counts them with `[barcode] enabled = false`: what the signature page's QR code costs.
 """
 
 from __future__ import annotations
@@ -85,6 +89,9 @@ def main() -> None:
     parser.add_argument(
         "--without-figures", action="store_true", help="the shipped templates with their figures taken out"
     )
+    parser.add_argument(
+        "--without-scan-code", action="store_true", help="no QR code on the signature page ([barcode])"
+    )
     parser.add_argument("--render", type=int, help=argparse.SUPPRESS)  # the child under valgrind
     parser.add_argument("--site", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -95,9 +102,16 @@ def main() -> None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     with tempfile.TemporaryDirectory(prefix="dischargegen-count-") as folder:
         site_file = without_figures(Path(folder)) if options.without_figures else None
+        if options.without_scan_code:
+            site_file = site_file or Path(folder) / "site.toml"
+            with site_file.open("a", encoding="utf-8") as settings:
+                settings.write("[barcode]\nenabled = false\n")
         warm, counted = instructions(WARM, site_file), instructions(COUNTED, site_file)
     per_document = (counted - warm) / (COUNTED - WARM)
-    what = "without figures" if options.without_figures else "batch path"
+    what = ", ".join(
+        [name for name, on in (("without figures", options.without_figures),
+                               ("without the scan-back code", options.without_scan_code)) if on]
+    ) or "batch path"  # fmt: skip
     print(f"instructions per document ({what}, warm): {per_document / 1e6:.1f} million")
 
 

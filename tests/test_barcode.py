@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from reportlab.graphics.barcode import qrencoder
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from dischargegen import InputError, SiteSettingsError, build_case, load_site, render_pdf
@@ -28,7 +29,15 @@ from dischargegen.cli import cli
 from dischargegen.pdf import speedups
 from dischargegen.pdf.flowables import SCAN_CODE_COLUMN
 from dischargegen.pdf.fonts import REGULAR, register_fonts
-from dischargegen.pdf.scancode import QUIET_ZONE_MODULES, SYMBOL_SIZE, dark_rectangles, qr_modules, text_lines
+from dischargegen.pdf.scancode import (
+    ERROR_CORRECTION,
+    MASK_PATTERN,
+    QUIET_ZONE_MODULES,
+    SYMBOL_SIZE,
+    dark_rectangles,
+    qr_modules,
+    text_lines,
+)
 from dischargegen.site import DEFAULT_SITE, Barcode, SiteSettings
 from tests.helpers import GOOD, REPO, batch, errors, fields, manifest, pages, pdfs, person, write_csv
 
@@ -382,6 +391,24 @@ def test_the_pdf_metadata_holds_no_payload() -> None:
 
 
 # --- the drawing: every dark module once, nothing else; the text within its column ----------------------
+
+
+class ReportLabsOwnCode(qrencoder.QRCode):  # type: ignore[misc]
+    """ReportLab's QR code, codewords and all, with the same fixed mask as ours."""
+
+    def getBestMaskPattern(self) -> int:  # noqa: N802 (ReportLab's name)
+        return MASK_PATTERN
+
+
+@settings(max_examples=50, deadline=None)
+@given(payload=st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=MAX_PAYLOAD))
+def test_our_codewords_give_reportlabs_symbol(payload: str) -> None:
+    """The Reed-Solomon codewords scancode.py computes make exactly the symbol ReportLab's own code makes,
+    for every payload length barcode.py allows (versions 1 to 6, one and two block sizes)."""
+    code = ReportLabsOwnCode(None, ERROR_CORRECTION)
+    code.addData(qrencoder.QR8bitByte(payload.encode("ascii")))
+    code.make()
+    assert qr_modules(payload) == tuple("".join("1" if dark else "0" for dark in row) for row in code.modules)
 
 
 @pytest.mark.parametrize("payload", [DEFAULT_PAYLOAD, "9" * 64 + "|SPINE-DC|2027-01-01", "A"])

@@ -12,7 +12,9 @@ nothing else is drawn there.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+from typing import Any
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
@@ -34,10 +36,91 @@ TEXT_LEADING = 1.2  # the text lines' spacing, as a share of the type size
 
 
 class _OneMaskQRCode(qrencoder.QRCode):  # type: ignore[misc]
-    """ReportLab's QR code with its mask pattern given, not searched for."""
+    """ReportLab's QR code with its mask pattern given, not searched for, and its codewords (the data and
+    its Reed-Solomon error correction) computed by `codewords` below: ReportLab's own polynomial code
+    takes half of the symbol's time, rebuilding the generator polynomial for every code."""
 
-    def getBestMaskPattern(self) -> int:  # noqa: N802 (ReportLab's name)
-        return MASK_PATTERN
+    def make(self) -> None:
+        # Made with no version given (qr_modules): the smallest that holds the data, as ReportLab's make.
+        version = self.version = self.calculate_version()
+        # makeImpl takes the codewords from dataCache when they are there.
+        self.dataCache = codewords(version, self.errorCorrectLevel, self.dataList)
+        self.makeImpl(False, MASK_PATTERN)
+
+
+# Arithmetic in GF(256) with QR's polynomial x^8 + x^4 + x^3 + x^2 + 1, through exponent and logarithm
+# tables (the exponents twice over, so that a sum of two logarithms needs no modulo).
+_EXPONENT = [0] * 510
+_LOGARITHM = [0] * 256
+_value = 1
+for _power in range(255):
+    _EXPONENT[_power] = _EXPONENT[_power + 255] = _value
+    _LOGARITHM[_value] = _power
+    _value <<= 1
+    if _value & 0x100:
+        _value ^= 0x11D
+
+
+@functools.cache
+def _generator(degree: int) -> tuple[int, ...]:
+    """The Reed-Solomon generator polynomial of `degree`, (x - 1)(x - a)...(x - a^(degree - 1)), as the
+    logarithms of its coefficients after the leading 1. A code uses one or two degrees: computed once."""
+    coefficients = [1]
+    for power in range(degree):
+        product = [*coefficients, 0]
+        for index, coefficient in enumerate(coefficients):
+            if coefficient:
+                product[index + 1] ^= _EXPONENT[_LOGARITHM[coefficient] + power]
+        coefficients = product
+    return tuple(_LOGARITHM[coefficient] for coefficient in coefficients[1:])
+
+
+def error_correction(data: list[int], degree: int) -> list[int]:
+    """The `degree` error-correction codewords of a block of data codewords: the remainder of dividing
+    the data (times x^degree) by the generator polynomial."""
+    generator = _generator(degree)
+    remainder = [*data, *([0] * degree)]
+    for index in range(len(data)):
+        lead = remainder[index]
+        if lead:
+            shift = _LOGARITHM[lead]
+            for offset, logarithm in enumerate(generator, start=index + 1):
+                remainder[offset] ^= _EXPONENT[logarithm + shift]
+    return remainder[len(data) :]
+
+
+def codewords(version: int, level: int, data_list: list[Any]) -> list[int]:
+    """The symbol's codewords as ReportLab's QRCode.createData makes them: the data bits, terminator and
+    padding, cut into ReportLab's blocks for the version and level, then the blocks' data and
+    error-correction codewords interleaved."""
+    blocks = qrencoder.QRRSBlock.getRSBlocks(version, level)
+    buffer = qrencoder.QRBitBuffer()
+    for data in data_list:
+        data.write(buffer, version)
+    capacity = 8 * sum(block.dataCount for block in blocks)
+    if buffer.getLengthInBits() > capacity:
+        raise AssertionError("the payload is longer than barcode.py allows")  # a programming error
+    if buffer.getLengthInBits() + 4 <= capacity:
+        buffer.put(0, 4)  # the terminator
+    while buffer.getLengthInBits() % 8:
+        buffer.putBit(False)
+    pads = itertools.cycle((qrencoder.QRCode.PAD0, qrencoder.QRCode.PAD1))
+    while buffer.getLengthInBits() < capacity:
+        buffer.put(next(pads), 8)
+    data_blocks: list[list[int]] = []
+    correction_blocks: list[list[int]] = []
+    offset = 0
+    for block in blocks:
+        data_blocks.append(buffer.buffer[offset : offset + block.dataCount])
+        offset += block.dataCount
+        correction_blocks.append(error_correction(data_blocks[-1], block.totalCount - block.dataCount))
+    return [
+        codeword
+        for group in (data_blocks, correction_blocks)
+        for column in itertools.zip_longest(*group)
+        for codeword in column
+        if codeword is not None
+    ]
 
 
 # The chart copy draws the same patient's code again: the matrix is kept for a few payloads.
