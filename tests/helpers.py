@@ -50,6 +50,25 @@ BASE_FIELDS: dict[str, str] = {
 }
 
 
+# `dischargegen render` with BASE_FIELDS as its options, for tests of where the document goes (file, printer).
+RENDER_BASE = [
+    "render",
+    "--procedure", BASE_FIELDS["procedure"],
+    "--levels", BASE_FIELDS["levels"],
+    "--anesthesia", BASE_FIELDS["anesthesia"],
+    "--same-day",
+    "--patient-name", BASE_FIELDS["patient_name"],
+    "--mrn", BASE_FIELDS["mrn"],
+    "--dob", BASE_FIELDS["dob"],
+    "--procedure-date", BASE_FIELDS["procedure_date"],
+]  # fmt: skip
+
+
+def render_base(*extra: str | Path) -> Result:
+    """`dischargegen render` of BASE_FIELDS, with `extra` options, through CliRunner."""
+    return CliRunner().invoke(cli, [*RENDER_BASE, *(str(a) for a in extra)])
+
+
 def fields(**overrides: Any) -> dict[str, str | None]:
     merged: dict[str, str | None] = dict(BASE_FIELDS)
     merged.update({key: (None if value is None else str(value)) for key, value in overrides.items()})

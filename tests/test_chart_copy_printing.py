@@ -10,40 +10,14 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from click.testing import CliRunner, Result
 
 from dischargegen import build_case, render_chart_copy
-from dischargegen.cli import cli
 from dischargegen.printing import CHART_COPY_JOB_TITLE, JOB_TITLE
 from dischargegen.site import DEFAULT_SITE
-from tests.helpers import BASE_FIELDS, GOOD, NAMES, Queue, batch, pdf_text, write_csv
+from tests.helpers import BASE_FIELDS, GOOD, NAMES, Queue, batch, fields, pdf_text, write_csv
+from tests.helpers import render_base as render
 
-RENDER = [
-    "render",
-    "--procedure", "kyphoplasty",
-    "--levels", "L1",
-    "--anesthesia", "local",
-    "--same-day",
-    "--patient-name", BASE_FIELDS["patient_name"],
-    "--mrn", BASE_FIELDS["mrn"],
-    "--dob", BASE_FIELDS["dob"],
-    "--procedure-date", BASE_FIELDS["procedure_date"],
-]  # fmt: skip
-CASE_FIELDS = {
-    "patient_name": BASE_FIELDS["patient_name"],
-    "mrn": BASE_FIELDS["mrn"],
-    "dob": BASE_FIELDS["dob"],
-    "procedure": "kyphoplasty",
-    "levels": "L1",
-    "anesthesia": "local",
-    "overnight": "no",
-    "procedure_date": BASE_FIELDS["procedure_date"],
-}
 PATIENT_DATA = (BASE_FIELDS["patient_name"], "Diaz", BASE_FIELDS["mrn"], BASE_FIELDS["dob"])
-
-
-def render(*extra: str | Path) -> Result:
-    return CliRunner().invoke(cli, [*RENDER, *(str(a) for a in extra)])
 
 
 def pages(pdf: bytes) -> list[str]:
@@ -67,7 +41,7 @@ def test_render_prints_the_document_then_one_chart_copy(cups: Queue, tmp_path: P
     assert document.data == out.read_bytes() and document.copies == 2 and document.title == JOB_TITLE
     # One copy, whatever --copies asked: it goes in the chart, not home.
     assert chart.copies == 1 and chart.title == CHART_COPY_JOB_TITLE
-    assert chart.data == render_chart_copy(build_case(CASE_FIELDS), DEFAULT_SITE)
+    assert chart.data == render_chart_copy(build_case(fields()), DEFAULT_SITE)
     assert_chart_copy(chart.data)
     assert "Chart copy" not in pdf_text(document.data)
     assert f"Printed the chart copy on ward5: job ward5-{chart.job}" in result.stderr

@@ -11,11 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dischargegen.cli import cli
 from dischargegen.cli import render as render_cli
 from dischargegen.errors import DischargeGenError, PrintError
 from dischargegen.printing import (
@@ -30,6 +29,7 @@ from dischargegen.site import Printing
 from tests.helpers import (
     BASE_FIELDS,
     CUPS_PROGRAMS,
+    RENDER_BASE,
     Queue,
     environment,
     free_port,
@@ -37,23 +37,9 @@ from tests.helpers import (
     pdf_text,
     skip_or_fail_without_cups,
 )
+from tests.helpers import render_base as render
 
-RENDER = [
-    "render",
-    "--procedure", "kyphoplasty",
-    "--levels", "L1",
-    "--anesthesia", "local",
-    "--same-day",
-    "--patient-name", BASE_FIELDS["patient_name"],
-    "--mrn", BASE_FIELDS["mrn"],
-    "--dob", BASE_FIELDS["dob"],
-    "--procedure-date", BASE_FIELDS["procedure_date"],
-]  # fmt: skip
 PATIENT_DATA = (BASE_FIELDS["patient_name"], "Diaz", BASE_FIELDS["mrn"], "1001", BASE_FIELDS["dob"], "1944")
-
-
-def render(*extra: str | Path) -> Result:
-    return CliRunner().invoke(cli, [*RENDER, *(str(a) for a in extra)])
 
 
 def site_file(path: Path, printing: str) -> Path:
@@ -374,7 +360,7 @@ def test_a_failed_print_after_writing_says_the_file_is_written(cups: Queue, tmp_
 def test_a_real_process_reports_an_unreachable_server_and_exits_2(cups: Queue, tmp_path: Path) -> None:
     env = {**environment(), "CUPS_SERVER": f"127.0.0.1:{free_port()}"}
     done = subprocess.run(
-        [sys.executable, "-m", "dischargegen", *RENDER, "--print", "--printer", "ward5"],
+        [sys.executable, "-m", "dischargegen", *RENDER_BASE, "--print", "--printer", "ward5"],
         capture_output=True,
         text=True,
         env=env,
