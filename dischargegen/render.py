@@ -129,3 +129,16 @@ def render_html(case: Case, site: SiteSettings) -> bytes:
     bad input."""
     _check_inputs(case, site)
     return _reported(lambda: build_html(case, site, _checked_content(case, site), payload_for(case, site)))
+
+
+def render_document_and_html(case: Case, site: SiteSettings) -> tuple[bytes, int, bytes]:
+    """As render_document, with the HTML rendition made from the same rendered content (batch
+    --also-html): the templates run once for both."""
+    _check_inputs(case, site)
+
+    def build() -> tuple[bytes, int, bytes]:
+        content = _checked_content(case, site)
+        pdf, pages = build_pdf_counted(case, site, content)
+        return pdf, pages, build_html(case, site, content, payload_for(case, site))
+
+    return _reported(build)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterator
 
+from .._version import __version__
 from ..case import Case
 from ..content import RenderedContent
 from ..content.blocks import Block, Run, Section
@@ -30,7 +31,8 @@ _TEXT_WIDTH = PAGE_SIZES["letter"][0] - 2 * MARGIN_SIDE
 POINTS_PER_EM = 10.0  # a picture's width in the page: its width on paper, in points, over this
 CHECK_BOX = "\u2610"  # BALLOT BOX: a printed box to tick by hand, not a form control
 LIST_TAGS = {"bullet": "ul", "number": "ol", "check": "ul"}
-BOXES = ("summary", "call", "emergency")
+# Marks a page as ours: batch --also-html replaces an HTML file only when a run wrote it (engine.py).
+GENERATOR_MARK = b'<meta name="generator" content="dischargegen'
 
 
 def build_html(case: Case, site: SiteSettings, content: RenderedContent, scan_code: str | None) -> bytes:
@@ -50,6 +52,7 @@ def build_html(case: Case, site: SiteSettings, content: RenderedContent, scan_co
         f'<html lang="{PDF_LANGUAGE[content.language]}">\n'
         '<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'{GENERATOR_MARK.decode()} {__version__}">\n'
         f"<title>{_text(content.messages['title'])}</title>\n"
         f"<style>{style_sheet()}</style>\n"
         "</head>\n"
