@@ -7,7 +7,6 @@ import functools
 import html
 import re
 
-from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing
 
 from ..pdf.fonts import BOLD, REGULAR
@@ -36,6 +35,8 @@ def picture_svg(drawing: Drawing, alt: str, id_prefix: str) -> str:
 @functools.lru_cache(maxsize=256)
 def _drawing_svg(drawing: Drawing) -> str:
     # Drawings are built once per arguments and kept (pictures.draw_picture): the same object, the same SVG.
+    from reportlab.graphics import renderSVG  # here: only HTML needs it, and every command would load it
+
     svg = _PROLOGUE.sub("", renderSVG.drawToString(drawing))
     svg = _PLACEHOLDERS.sub("", svg, count=1)
     for registered, family in _FONTS.items():
