@@ -45,8 +45,16 @@ ul.checklist .box { font-size: 1.3em; line-height: 1; margin-right: 0.3em; }
 footer.document { border-top: 1px solid #555; margin-top: 2rem; padding-top: 0.4rem; font-size: 0.8em; }
 footer.document span { display: inline-block; margin-right: 1.5em; }
 @media print {
-  @page { margin: 0.9in; }
+  @page { margin: 0.6in 0.75in; }
   body { max-width: none; padding: 0; font-size: 14pt; }
+  header.patient { margin-bottom: 0.5em; }
+  h1 { margin: 0 0 0.3em; }
+  section.summary, section.call, section.emergency { margin: 0.5em 0; padding: 0.3em 0.7em; }
+  li { margin-bottom: 0.1em; }
+  .signature { margin: 1em 0 0.3em; }
+  .signature .line { height: 1.8em; }
+  .scan { margin-top: 0.3em; }
+  footer.document { margin-top: 0.5em; }
   body.large-print { font-size: 18pt; }
   .page-break { break-after: page; }
   section.receipt { break-inside: avoid; }
