@@ -10,7 +10,7 @@ from __future__ import annotations
 from ._version import __version__
 from .case import Case, build_case
 from .errors import ContentError, DischargeGenError, InputError, SiteSettingsError
-from .render import render_chart_copy, render_fields, render_pdf
+from .render import render_chart_copy, render_fields, render_html, render_pdf
 from .site import SiteSettings, load_site
 
 __all__ = [
@@ -25,5 +25,6 @@ __all__ = [
     "load_site",
     "render_chart_copy",
     "render_fields",
+    "render_html",
     "render_pdf",
 ]

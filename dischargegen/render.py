@@ -7,10 +7,12 @@ from typing import TypeVar
 
 from reportlab.platypus.doctemplate import LayoutError
 
+from .barcode import payload_for
 from .case import Case, build_case, check_case
 from .content import RenderedContent, render_content
 from .content.teach_back import teach_back_card
 from .errors import ContentError, InputError, SiteSettingsError
+from .html import build_html
 from .logo import KEY as LOGO_KEY
 from .logo import Logo
 from .pdf import build_pdf_counted
@@ -119,3 +121,24 @@ def render_fields(fields: Mapping[str, str | None], site: SiteSettings) -> tuple
     """Validate raw text fields (a CSV row, command-line options) and render them."""
     case = build_case(fields)
     return case, render_pdf(case, site)
+
+
+def render_html(case: Case, site: SiteSettings) -> bytes:
+    """One patient's discharge instructions as one self-contained HTML page (UTF-8): the same content as
+    render_pdf, for a patient portal and screen readers. The same checks: a DischargeGenError subclass for
+    bad input."""
+    _check_inputs(case, site)
+    return _reported(lambda: build_html(case, site, _checked_content(case, site), payload_for(case, site)))
+
+
+def render_document_and_html(case: Case, site: SiteSettings) -> tuple[bytes, int, bytes]:
+    """As render_document, with the HTML rendition made from the same rendered content (batch
+    --also-html): the templates run once for both."""
+    _check_inputs(case, site)
+
+    def build() -> tuple[bytes, int, bytes]:
+        content = _checked_content(case, site)
+        pdf, pages = build_pdf_counted(case, site, content)
+        return pdf, pages, build_html(case, site, content, payload_for(case, site))
+
+    return _reported(build)

@@ -196,6 +196,7 @@ def test_the_public_api_is_unchanged() -> None:
         "load_site",
         "render_chart_copy",  # issue 14: the chart copy
         "render_fields",
+        "render_html",  # issue 15: the HTML rendition
         "render_pdf",
     ]
     assert dischargegen.DischargeGenError is DischargeGenError

@@ -44,6 +44,7 @@ from ..files import (
     flush_to_disk,
     remove_dead_writers_files,
 )
+from ..html import GENERATOR_MARK
 from ..interrupts import signals_held
 from ..site import SiteSettings
 from ..sources import DISCHARGE_DATE, Record, column_key
@@ -185,6 +186,7 @@ class _Slot:
     future: concurrent.futures.Future[list[Done]] | None = None
     index: int = 0
     packet: PacketItem | None = None
+    html_file: str = ""  # with --also-html: the HTML rendition's name
 
 
 @contextlib.contextmanager
@@ -265,6 +267,10 @@ class _Run:
         self.sort_by, self.group_by = sort_by, group_by
         self.want_packet, self.on_row = want_packet, on_row
         self.keep_cases = False
+        # batch --also-html: each PDF's HTML rendition beside it. `html_written`: the HTML names (folded
+        # for case) earlier runs listed, which this run may replace; any other file of such a name stays.
+        self.also_html = False
+        self.html_written: set[str] = set()
         self.pattern = site.batch.file_name_pattern
         self.names = NameAllocator(reserved)
         self.base = content_digest(site)
@@ -286,6 +292,7 @@ class _Run:
         if self.keep_cases:
             self.result.cases[record.line] = case
         slot = _Slot(record.line, name, _fingerprint(self.base, case, name))
+        slot.html_file = html_file_name(name) if self.also_html else ""
         if self.want_packet:
             sort_key = _sort_value(record, self.sort_by) if self.sort_by else ""
             group = _sort_value(record, self.group_by) if self.group_by else ""
@@ -293,10 +300,14 @@ class _Run:
         done = self._already_done(slot, previous)
         if done is not None:
             slot.entry = done
+        elif slot.html_file and self._not_ours(slot.html_file):
+            slot.entry = Entry(record.line, "failed")
+            slot.errors = (("output", FOREIGN_HTML),)
         elif self.pool is None:
-            self._settle(slot, render_to_file(Job(record.line, case, name), self.site, self.out_dir))
+            job = Job(record.line, case, name, slot.html_file)
+            self._settle(slot, render_to_file(job, self.site, self.out_dir))
         else:
-            self.unsent.append((slot, Job(record.line, case, name)))
+            self.unsent.append((slot, Job(record.line, case, name, slot.html_file)))
             self.in_flight += 1
             if len(self.unsent) >= ROWS_PER_TASK:
                 self._send()
@@ -310,6 +321,13 @@ class _Run:
             slot.future, slot.index = future, index
         self.unsent = []
 
+    def _not_ours(self, html_file: str) -> bool:
+        """A file of that name is there, and no earlier run listed it: the user's, never replaced."""
+        path = self.out_dir / html_file
+        if not (path.exists() or path.is_symlink()) or html_file.casefold() in self.html_written:
+            return False
+        return not written_by_dischargegen(path)  # a killed run's, which no manifest lists yet
+
     def _failed(self, line: int, error: InputError) -> _Slot:
         errors = tuple((single.field, single.message) for single in each_error(error))
         return _Slot(line, entry=Entry(line, "failed"), errors=errors)
@@ -319,8 +337,14 @@ class _Run:
         for old in previous.candidates(slot.line):
             if old.file != slot.file or old.fingerprint != slot.fingerprint or old.content_version != version:
                 continue
-            if _file_digest(self.out_dir / slot.file) == old.sha256:
-                return dataclasses.replace(old, status="unchanged")
+            if _file_digest(self.out_dir / slot.file) != old.sha256:
+                continue
+            html_there = bool(old.html_file) and _file_digest(self.out_dir / old.html_file) == old.html_sha256
+            if slot.html_file and not (old.html_file == slot.html_file and html_there):
+                continue  # the HTML asked for is missing or changed: both are rendered again
+            if not html_there:
+                old = dataclasses.replace(old, html_file="", html_sha256="")
+            return dataclasses.replace(old, status="unchanged")
         return None
 
     def _settle(self, slot: _Slot, done: Done) -> None:
@@ -329,6 +353,8 @@ class _Run:
             # a manifest line must never reach the disk before its file does, in case of a power cut.
             try:
                 flush_to_disk(self.out_dir / slot.file)
+                if slot.html_file:
+                    flush_to_disk(self.out_dir / slot.html_file)
             except OSError as error:
                 done = Done(slot.line, field="output", message=f"cannot write the file: {error.strerror}")
         if done.message:
@@ -342,6 +368,8 @@ class _Run:
                 done.pages,
                 self.site.content.version,
                 slot.fingerprint,
+                html_file=slot.html_file,
+                html_sha256=done.html_sha256,
             )
 
     # -- in input order ------------------------------------------------------------------------------
@@ -392,8 +420,35 @@ class _Run:
 
 def _listed_files(out_dir: Path) -> list[str]:
     """The document names earlier runs listed in out_dir: manifest.csv and any killed run's journals."""
+    return [entry.file for entry in _listed_entries(out_dir) if entry.file]
+
+
+def _listed_entries(out_dir: Path) -> Iterator[Entry]:
     sources = [out_dir / MANIFEST, out_dir / MANIFEST_JOURNAL, *out_dir.glob(".manifest.*.journal")]
-    return [entry.file for source in sources for entry in read_entries(source) if entry.file]
+    for source in sources:
+        yield from read_entries(source)
+
+
+def written_by_dischargegen(path: Path) -> bool:
+    """An HTML file that carries render_html's generator mark near its start."""
+    try:
+        with path.open("rb") as handle:
+            return GENERATOR_MARK in handle.read(1024)
+    except OSError:
+        return False
+
+
+def html_file_name(pdf_name: str) -> str:
+    """The HTML rendition's name beside a PDF's: the same base name (names end in .pdf: naming.py)."""
+    base = pdf_name[: -len(".pdf")] if pdf_name.lower().endswith(".pdf") else pdf_name
+    return f"{base}.html"
+
+
+# Names no file or value: a file name holds the MRN.
+FOREIGN_HTML = (
+    "its HTML file's name (the PDF's, ending in .html) is taken in --out-dir by a file no run wrote; "
+    "move that file away and run again"
+)
 
 
 def run_batch(
@@ -412,6 +467,7 @@ def run_batch(
     on_packet: Callable[[PacketWritten], None] | None = None,
     on_finish: Callable[[BatchResult], None] | None = None,
     keep_cases: bool = False,
+    also_html: bool = False,
 ) -> BatchResult:
     """Render every record into out_dir; write manifest.csv and errors.csv. `reserved` names files in
     out_dir that rows must not take; `group_by` is the column that splits the packet (its value lands in
@@ -420,7 +476,9 @@ def run_batch(
     other run can use the folder until the packet is whole; `on_rows_done` hears of the rows before it, and
     `on_packet` of each packet written, and `on_finish` (printing) of the end of it all, still inside the
     lock, so that it may rewrite manifest.csv. `keep_cases` keeps each row's Case in BatchResult.cases (the
-    chart copies printed after the run are made from them). Raises InputFileError when the input turns out unusable,
+    chart copies printed after the run are made from them). `also_html` writes each document's HTML
+    rendition beside it (NAME.html), listed in the manifest's html_file and html_sha256; a file of that
+    name that no earlier run listed is never replaced (the row fails). Raises InputFileError when the input turns out unusable,
     BatchSetupError when the run cannot start, PacketError for a packet path that would replace a file the
     run reads or writes, a missing packet folder or a packet that cannot be written (documents and manifest
     stay); row problems only count as failed."""
@@ -436,10 +494,12 @@ def run_batch(
         # Refused before anything in out_dir changes; inside the lock, so the manifest read is not moving.
         guard = guard_packet(packet, out_dir, site, _listed_files(out_dir)) if packet is not None else None
         _clean_leftovers(out_dir)
+        html_written = {e.html_file.casefold() for e in _listed_entries(out_dir) if e.html_file}
         sources = set_aside_journals(out_dir)
         previous = PreviousRuns([*reversed(sources), out_dir / MANIFEST])
         run = _Run(site, out_dir, jobs, sort_by, group_by, want_packet, reserved, on_row)
         run.keep_cases = keep_cases
+        run.also_html, run.html_written = also_html, html_written
         manifest = Journal(out_dir / MANIFEST_JOURNAL, MANIFEST_COLUMNS)
         errors = Journal(out_dir / ERRORS_JOURNAL, ERROR_COLUMNS)
         try:

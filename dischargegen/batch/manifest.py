@@ -37,10 +37,15 @@ MANIFEST_COLUMNS = (
     "pages",
     "content_version",
     "fingerprint",
+    "html_file",
+    "html_sha256",
     "print_job",
 )
-# Before printing: the same columns without print_job. Still read, so an upgrade re-renders nothing.
-OLD_MANIFEST_COLUMNS = MANIFEST_COLUMNS[:-1]
+# Every manifest has the first seven; the later ones came with later versions (print_job with printing,
+# html_file and html_sha256 with --also-html), and a manifest without some of them is still read, so an
+# upgrade re-renders nothing.
+OLD_MANIFEST_COLUMNS = MANIFEST_COLUMNS[:7]
+LATER_COLUMNS = MANIFEST_COLUMNS[7:]
 ERROR_COLUMNS = ("line", "field", "message")
 # written: rendered by this run; unchanged: already there and checked; failed: see errors.csv;
 # skipped: not a case for this tool (a reason in errors.csv's message column is not needed: not an error).
@@ -59,6 +64,9 @@ class Entry:
     fingerprint: str = ""
     # The CUPS job that last printed the document ("ward5-12"); empty: never printed.
     print_job: str = ""
+    # The HTML rendition beside the PDF (batch --also-html) and its SHA-256; empty: none written.
+    html_file: str = ""
+    html_sha256: str = ""
 
     def row(self) -> list[str]:
         pages = str(self.pages) if self.file else ""
@@ -70,6 +78,8 @@ class Entry:
             pages,
             self.content_version,
             self.fingerprint,
+            self.html_file,
+            self.html_sha256,
             self.print_job,
         ]
 
@@ -113,7 +123,8 @@ def read_entries(path: Path) -> Generator[Entry, None, None]:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.reader(handle)
             columns = tuple(next(reader, ()))
-            if columns not in (MANIFEST_COLUMNS, OLD_MANIFEST_COLUMNS):
+            later = columns[len(OLD_MANIFEST_COLUMNS) :]
+            if columns[: len(OLD_MANIFEST_COLUMNS)] != OLD_MANIFEST_COLUMNS or not _known_later(later):
                 return
             previous = 0
             for row in reader:
@@ -126,10 +137,27 @@ def read_entries(path: Path) -> Generator[Entry, None, None]:
                 if line <= previous or row[1] not in STATUSES:
                     return
                 previous = line
-                print_job = row[7] if len(row) > 7 else ""
-                yield Entry(line, row[1], row[2], row[3], pages, row[5], row[6], print_job)
+                named = dict(zip(columns, row, strict=True))
+                yield Entry(
+                    line,
+                    row[1],
+                    row[2],
+                    row[3],
+                    pages,
+                    row[5],
+                    row[6],
+                    named.get("print_job", ""),
+                    named.get("html_file", ""),
+                    named.get("html_sha256", ""),
+                )
     except (OSError, UnicodeDecodeError, csv.Error):
         return
+
+
+def _known_later(columns: tuple[str, ...]) -> bool:
+    """Later columns of this version's, in its order, each at most once."""
+    order = [LATER_COLUMNS.index(column) for column in columns if column in LATER_COLUMNS]
+    return len(order) == len(columns) and order == sorted(set(order))
 
 
 def record_print_jobs(out_dir: Path, jobs: Mapping[int, str]) -> None:

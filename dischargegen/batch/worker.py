@@ -20,7 +20,7 @@ from ..errors import ContentError, InputError, SiteSettingsError
 from ..files import write_atomically
 from ..interrupts import ignore_in_worker
 from ..pdf import speedups
-from ..render import render_document
+from ..render import render_document, render_document_and_html
 from ..site import SiteSettings
 
 PARENT_CHECK_SECONDS = 0.5
@@ -37,6 +37,7 @@ class Job:
     line: int
     case: Case
     file: str
+    html_file: str = ""  # batch --also-html: the HTML rendition's name beside the PDF; "": none
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Done:
     line: int
     sha256: str = ""
     pages: int = 0
+    html_sha256: str = ""
     field: str = ""
     message: str = ""
 
@@ -123,9 +125,14 @@ def render_in_worker(jobs: list[Job]) -> list[Done]:
 
 
 def render_to_file(job: Job, site: SiteSettings, out_dir: Path) -> Done:
-    """Render one row and write its PDF atomically. Every failure becomes a message free of patient data."""
+    """Render one row and write its PDF atomically (and its HTML first, with --also-html). Every failure
+    becomes a message free of patient data."""
+    html = b""
     try:
-        data, pages = render_document(job.case, site)
+        if job.html_file:
+            data, pages, html = render_document_and_html(job.case, site)
+        else:
+            data, pages = render_document(job.case, site)
     except InputError as error:
         return Done(job.line, field=error.field, message=error.message)
     except SiteSettingsError as error:
@@ -146,8 +153,11 @@ def render_to_file(job: Job, site: SiteSettings, out_dir: Path) -> Done:
             job.line, field="internal", message=f"unexpected {type(error).__name__}; please report it"
         )
     try:
-        # On disk later: the command's process flushes it before the manifest lists it (batch._Run).
+        # On disk later: the command's process flushes them before the manifest lists them (batch._Run).
+        if job.html_file:
+            write_atomically(out_dir / job.html_file, html, to_disk=False)
         write_atomically(out_dir / job.file, data, to_disk=False)
     except OSError as error:
         return Done(job.line, field="output", message=f"cannot write the file: {error.strerror}")
-    return Done(job.line, sha256=hashlib.sha256(data).hexdigest(), pages=pages)
+    html_sha256 = hashlib.sha256(html).hexdigest() if job.html_file else ""
+    return Done(job.line, sha256=hashlib.sha256(data).hexdigest(), pages=pages, html_sha256=html_sha256)

@@ -113,6 +113,12 @@ def _summary(result: BatchResult, out_dir: Path) -> list[str]:
 )
 @click.option("--sort-by", help="Order the packet(s) by this input column (for example unit or room).")
 @click.option(
+    "--also-html",
+    is_flag=True,
+    default=False,
+    help="Also write each document as HTML beside its PDF (NAME.html), for patient portals that take HTML.",
+)
+@click.option(
     "--print",
     "print_it",
     is_flag=True,
@@ -137,6 +143,7 @@ def batch(
     duplex: bool | None,
     insert: Path | None,
     sort_by: str | None,
+    also_html: bool,
     print_it: bool,
     printer: str | None,
     copies: int | None,
@@ -145,7 +152,7 @@ def batch(
 ) -> None:
     """Render one PDF per row of an EHR export (CSV or FHIR) into --out-dir.
 
-    Writes manifest.csv (every row: status, file, SHA-256, pages, print job) and errors.csv (bad rows:
+    Writes manifest.csv (every row: status, file, SHA-256, pages, HTML file, print job) and errors.csv (bad rows:
     line, field, reason). A rerun skips rows already done. Exit status: 0 all written, 1 some rows failed,
     2 unusable input or printing failed, 130 interrupted.
     """
@@ -171,7 +178,7 @@ def batch(
             if printing is None
             else _ToPrint(printing, reprint, site.document.paper, wants_chart_copy(chart_copy, site))
         )
-        result = _run(reader, site, out_dir, jobs or default_jobs(), options, to_print)
+        result = _run(reader, site, out_dir, jobs or default_jobs(), options, to_print, also_html)
         if options is not None and not result.documents:
             click.echo("Packet: not written, no documents.", err=True)
     except OptionError as error:
@@ -258,6 +265,7 @@ def _run(
     jobs: int,
     options: PacketOptions | None,
     to_print: _ToPrint | None = None,
+    also_html: bool = False,
 ) -> BatchResult:
     packets: list[PacketWritten] = []
 
@@ -303,6 +311,7 @@ def _run(
                 on_packet=on_packet,
                 on_finish=None if to_print is None else print_all,
                 keep_cases=to_print is not None and to_print.chart_copy,
+                also_html=also_html,
             )
 
         if not on_terminal():

@@ -19,7 +19,7 @@ from ..case import ALL_FIELDS, REQUIRED_FIELDS, build_case, parse_field
 from ..errors import DischargeGenError, InputError, NotAFileError, each_error
 from ..files import check_target, remove_dead_writers_files, write_atomically
 from ..printing import PrintOptions
-from ..render import render_chart_copy, render_fields
+from ..render import render_chart_copy, render_fields, render_html
 from ..site import SiteSettings
 from ._common import (
     UserError,
@@ -36,6 +36,25 @@ from ._common import (
     user_error,
     wants_chart_copy,
 )
+
+FORMATS = ("pdf", "html")
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def output_format(format_name: str | None, output: Path | None, print_it: bool) -> str:
+    """The format asked for: --format, else the output's suffix (NAME.html is HTML), else PDF. A --format
+    that contradicts the suffix, and HTML with --print (printing is PDF), are usage errors."""
+    by_suffix = None if output is None else ("html" if output.suffix.lower() in HTML_SUFFIXES else "pdf")
+    if format_name is not None and by_suffix is not None and format_name != by_suffix:
+        named = "an HTML file name" if by_suffix == "html" else "not an HTML file name (.html or .htm)"
+        raise click.UsageError(
+            f"--format {format_name} does not match --output {output}, which is {named}; "
+            f"give a .{format_name} name, or leave --format out"
+        )
+    chosen = format_name or by_suffix or "pdf"
+    if chosen == "html" and print_it:
+        raise click.UsageError("--print prints the PDF; HTML is not printed (leave out --format html)")
+    return chosen
 
 
 def not_a_file(output: Path, error: NotAFileError) -> UserError:
@@ -199,7 +218,18 @@ def _choice(values: tuple[str, ...]) -> click.Choice[str]:
 )
 @site_option
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the document (a NAME.html name writes HTML).",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=_choice(FORMATS),
+    default=None,
+    help="pdf (the default), or html: one self-contained page for a patient portal. Default: from the "
+    "--output name's suffix.",
 )
 @click.option(
     "--print",
@@ -219,6 +249,7 @@ def _choice(values: tuple[str, ...]) -> click.Choice[str]:
 def render(
     site_path: Path | None,
     output: Path | None,
+    format_name: str | None,
     print_it: bool,
     printer: str | None,
     copies: int | None,
@@ -227,7 +258,7 @@ def render(
     **options: Any,
 ) -> None:
     """Render one patient's discharge instructions as a PDF, to a file (-o), to the printer (--print), or
-    both.
+    both; or as HTML (--format html, or -o NAME.html) to a file.
 
     Missing required options are asked for at a terminal, then the procedure time (Enter skips it); a
     script gets exit status 2 instead, and is never asked.
@@ -236,6 +267,7 @@ def render(
         raise click.UsageError("--printer, --copies, --duplex and --simplex go with --print.")
     if chart_copy and not print_it:
         raise click.UsageError("--chart-copy is printed after the document: give --print too.")
+    chosen = output_format(format_name.lower() if format_name else None, output, print_it)
     fields: dict[str, str | None] = {}
     for name, value in options.items():
         if isinstance(value, bool):
@@ -256,7 +288,8 @@ def render(
     if output is None:
         if not is_interactive():
             raise click.UsageError("Missing option '-o' / '--output'.")
-        output = Path(str(click.prompt("Write the PDF to", type=click.Path(dir_okay=False))))
+        output = Path(str(click.prompt(f"Write the {chosen.upper()} to", type=click.Path(dir_okay=False))))
+        output_format(chosen, output, print_it)  # a typed name that contradicts --format
     if not output.parent.is_dir():
         raise UserError(f"Invalid value for --output: the folder {output.parent} does not exist")
     try:
@@ -266,7 +299,11 @@ def render(
     # What killed renders on this host left in the folder (a file in use by a live one stays).
     remove_dead_writers_files(output.parent)
     try:
-        case, pdf = render_fields(fields, site)
+        if chosen == "html":
+            case = build_case(fields)
+            pdf = render_html(case, site)  # the bytes to write; never printed (output_format refuses)
+        else:
+            case, pdf = render_fields(fields, site)
         # Made before anything is written or printed: a chart copy that cannot be made stops the whole.
         chart = render_chart_copy(case, site) if with_chart_copy else None
         write_atomically(output, pdf)
