@@ -18,6 +18,8 @@ import pikepdf
 import pikepdf.pdfa
 import pypdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageCms
 from reportlab.pdfgen.canvas import Canvas
 
@@ -25,16 +27,19 @@ from dischargegen import build_case, render_chart_copy
 from dischargegen.logo import read_logo
 from dischargegen.pdf.archival import PROFILE_PATH, with_stream_eols
 from dischargegen.site import DEFAULT_SITE, SiteSettings
+from tests import helpers
 from tests.helpers import (
     GOOD,
     REPO,
     VeraPdf,
     batch,
     fields,
+    missing_for_verapdf,
     packet_layout,
     pdfs,
     person,
     render,
+    skip_or_fail_without_verapdf,
     write_csv,
 )
 
@@ -65,6 +70,45 @@ def test_the_harness_reports_a_file_it_cannot_read(verapdf: VeraPdf, tmp_path: P
     verdict = verapdf.validate([broken])[broken]
     assert not verdict.compliant
     assert verdict.error or verdict.failed
+
+
+def test_without_java_the_validation_tests_skip_naming_it_and_fail_under_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java, no javac
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="need Java's java .*default-jdk-headless"):
+        skip_or_fail_without_verapdf()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="need Java's java .*CI must not skip"):
+        skip_or_fail_without_verapdf()
+
+
+def test_without_the_jaxb_runtime_the_validation_tests_name_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for program in ("java", "javac"):
+        (tmp_path / program).write_text("#!/bin/sh\n")
+        (tmp_path / program).chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(helpers, "JAVA_LIBRARIES", tmp_path / "java")
+    assert "Debian: libjaxb-java" in (missing_for_verapdf() or "")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.text(alphabet="endstrmobj \nxref()\\<>%", max_size=40), min_size=1, max_size=4))
+def test_the_eol_step_keeps_every_offset_whatever_the_streams_hold(texts: list[str]) -> None:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1, pageCompression=0)
+    for text in texts:
+        canvas.drawString(72, 720, text)
+        canvas.showPage()
+    canvas.save()
+    after = with_stream_eols(buffer.getvalue())
+    table = after[after.rindex(b"\nxref\n") :]
+    for number, offset in enumerate(re.findall(rb"(\d{10}) \d{5} n ", table), start=1):
+        assert after[int(offset) :].startswith(b"%d 0 obj" % number)
+    assert len(pypdf.PdfReader(io.BytesIO(after), strict=True).pages) == len(texts)
 
 
 def test_pikepdf_refuses_what_bare_reportlab_writes(tmp_path: Path) -> None:
