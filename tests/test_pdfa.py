@@ -27,7 +27,6 @@ from dischargegen import build_case, render_chart_copy
 from dischargegen.logo import read_logo
 from dischargegen.pdf.archival import PROFILE_PATH, with_stream_eols
 from dischargegen.site import DEFAULT_SITE, SiteSettings
-from tests import helpers
 from tests.helpers import (
     GOOD,
     REPO,
@@ -91,8 +90,7 @@ def test_without_the_jaxb_runtime_the_validation_tests_name_it(
         (tmp_path / program).write_text("#!/bin/sh\n")
         (tmp_path / program).chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr(helpers, "JAVA_LIBRARIES", tmp_path / "java")
-    assert "Debian: libjaxb-java" in (missing_for_verapdf() or "")
+    assert "Debian: libjaxb-java" in (missing_for_verapdf(tmp_path / "java") or "")
 
 
 @settings(max_examples=30, deadline=None)

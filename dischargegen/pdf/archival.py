@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import re
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
     PDFArray,
@@ -63,7 +63,8 @@ class ArchivalCatalog(PDFCatalog):  # type: ignore[misc]
 
 def _xml_text(text: str) -> str:
     """`text` as XML character data: escaped, and without the control characters XML cannot hold."""
-    return escape("".join(char for char in text if char >= " " or char in "\t\n\r"))
+    # html, not xml.sax.saxutils: that loads urllib.request, a cost every command would pay at start.
+    return html.escape("".join(char for char in text if char >= " " or char in "\t\n\r"), quote=False)
 
 
 def xmp_packet(
