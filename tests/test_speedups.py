@@ -269,7 +269,8 @@ def test_a_hosts_font_named_notosans_is_neither_touched_nor_used() -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr.decode()
-    assert embedded_fonts(done.stdout) == {"/AAAAAA+NotoSans-Regular", "/AAAAAA+NotoSans-Bold", "/Helvetica"}
+    # Our two fonts only: no Helvetica either (PDF/A wants every font embedded).
+    assert embedded_fonts(done.stdout) == {"/AAAAAA+NotoSans-Regular", "/AAAAAA+NotoSans-Bold"}
     assert "Νίκος Ζαχαρίου" in pdf_text(done.stdout)
 
 
@@ -283,7 +284,7 @@ def test_a_font_the_host_registers_later_is_not_used_either() -> None:
     assert {pdfmetrics.getFont(REGULAR).face.filename, pdfmetrics.getFont(BOLD).face.filename} == {
         str(FONT_DIR / name) for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
     }
-    assert embedded_fonts(pdf) == {"/AAAAAA+NotoSans-Regular", "/AAAAAA+NotoSans-Bold", "/Helvetica"}
+    assert embedded_fonts(pdf) == {"/AAAAAA+NotoSans-Regular", "/AAAAAA+NotoSans-Bold"}
     assert first_undrawable("Νίκος") is None
 
 

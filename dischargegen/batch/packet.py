@@ -16,6 +16,7 @@ document names do (its value comes from the data, found only when the rows are d
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import NotAFileError
 from ..errors import PacketError as PacketError  # its old home; errors.py holds it now
 from ..files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_file, check_target
+from ..pdf.archival import archival_packet
 from ..site import SiteSettings
 from ..sources import column_key, input_paths
 from .manifest import ERRORS, ERRORS_JOURNAL, LOCK_FILE, MANIFEST, MANIFEST_JOURNAL
@@ -317,9 +319,13 @@ def build_packet(
     insert = read_insert(options.insert) if options.insert is not None else None
     writer = PdfWriter()
     writer.add_metadata({"/Title": PACKET_TITLE})
+    identity = hashlib.sha256(f"duplex={options.duplex}".encode())  # the packet's file identifier
+    if insert is not None:
+        identity.update(repr(insert.trailer.get("/ID")).encode())
     for item in ordered(items, options.sort_by):
         try:
             document = PdfReader(out_dir / item.file)
+            identity.update(repr((item.title, document.trailer.get("/ID"))).encode())
             first = len(writer.pages)
             for page in document.pages:
                 writer.add_page(page)
@@ -336,6 +342,7 @@ def build_packet(
                 writer.add_page(page)
             if options.duplex:
                 _pad(writer, len(writer.pages) - start)
+    archival_packet(writer, identity.digest())  # PDF/A-2b, as the documents in it are
     target = path or options.path
     try:
         with atomic_file(target) as handle:  # removes its temporary file on any error

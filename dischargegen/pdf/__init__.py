@@ -28,8 +28,9 @@ from ..case import Case
 from ..content import RenderedContent, patient_values
 from ..site import SiteSettings
 from . import speedups
+from .archival import with_stream_eols
 from .flowables import build_story
-from .fonts import register_fonts
+from .fonts import REGULAR, register_fonts
 from .page import page_frame
 from .speedups import Kit
 from .styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_for
@@ -96,7 +97,7 @@ def _build_pdf_counted(
     document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
     story = build_story(content, styles, width, patient_values(case), kit, payload_for(case, site))
     document.build(story, canvasmaker=canvas_class)
-    return with_content_id(buffer.getvalue()), int(document.page)
+    return with_content_id(with_stream_eols(buffer.getvalue())), int(document.page)
 
 
 def document_template(
@@ -126,7 +127,7 @@ def document_template(
         invariant=1,
         # What ReportLab would otherwise take from rl_config (RL_pageCompression=0 doubled the size):
         pageCompression=1,
-        initialFontName="Helvetica",
+        initialFontName=REGULAR,  # embedded, as PDF/A wants every font (ReportLab's default is not)
         initialFontSize=12,
         initialLeading=14.4,
         displayDocTitle=1,

@@ -30,7 +30,8 @@ from ..content.teach_back import TeachBackCard
 from ..errors import ContentError
 from ..site import SiteSettings
 from . import document_template, shipped_settings, speedups, with_content_id
-from .flowables import BULLET, _flowable, _markup, build_story
+from .archival import with_stream_eols
+from .flowables import BULLET, CELL_FONT, _flowable, _markup, build_story
 from .fonts import BOLD, register_fonts
 from .page import CARD_PAGE, page_frame
 from .speedups import Kit
@@ -111,6 +112,7 @@ def card_story(card: TeachBackCard, width: float, kit: Kit) -> list[Flowable]:
     table.setStyle(
         TableStyle(
             [
+                CELL_FONT,
                 ("GRID", (0, 0), (-1, -1), 0.8, INK),
                 ("BACKGROUND", (0, 0), (-1, 0), CARD_SHADE),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -177,4 +179,4 @@ def _build(
     )
     story = [*signature_page, NextPageTemplate(CARD_PAGE), PageBreak(), *card_story(card, width, kit)]
     document.build(story, canvasmaker=canvas_class)
-    return with_content_id(buffer.getvalue()), int(document.page)
+    return with_content_id(with_stream_eols(buffer.getvalue())), int(document.page)

@@ -25,6 +25,7 @@ from ..content import RenderedContent
 from ..content.markup import Block, Section
 from ..content.templating import TemplateFailure
 from . import speedups
+from .fonts import REGULAR
 from .pictures import draw_picture
 from .scancode import ScanCode
 from .speedups import Kit
@@ -39,6 +40,9 @@ from .styles import (
 )
 
 BULLET = "\u2022"
+# Every table's cells in the document font: ReportLab sets a cell's font (Helvetica unless told) before
+# drawing it even where the cell holds paragraphs, and PDF/A refuses a font that is not embedded.
+CELL_FONT = ("FONTNAME", (0, 0), (-1, -1), REGULAR)
 # How wide each picture is drawn, as a share of the text width; the words beside it take the rest.
 PICTURE_SHARE = {"spine": 0.23, "lifting": 0.22, "rolling": 0.34, "ice": 0.24, "one_in_five": 0.3}
 PICTURE_GAP = 0.04  # between a picture and its words, as a share of the text width
@@ -100,6 +104,7 @@ def _signature(kit: Kit, block: Block, styles: Styles, width: float) -> Table:
     table.setStyle(
         TableStyle(
             [
+                CELL_FONT,
                 ("LINEBELOW", (0, 0), (0, 0), 1, INK),
                 ("LINEBELOW", (1, 0), (1, 0), 1, INK),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -233,6 +238,7 @@ def _boxed(kit: Kit, section: Section, styles: Styles, width: float, name: str =
     ]
     table = kit.table(rows, colWidths=[width], splitByRow=1)
     commands: list[tuple[Any, ...]] = [
+        CELL_FONT,
         ("LEFTPADDING", (0, 0), (-1, -1), pad),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), 2),

@@ -18,6 +18,7 @@ from ..content.formatting import filters_for
 from ..logo import draw_logo
 from ..site import SiteSettings
 from . import speedups
+from .archival import make_archival
 from .flowables import BULLET
 from .fonts import BOLD, REGULAR
 from .speedups import Kit
@@ -333,6 +334,7 @@ def page_frame(
                 self.__dict__.update(state)
                 self._draw_footer(number, total)
                 Canvas.showPage(self)
+            make_archival(self._doc)  # PDF/A-2b: see archival.py
             Canvas.save(self)
 
     def on_page(canvas: PageFrameCanvas, doc: Any) -> None:

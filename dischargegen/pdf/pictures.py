@@ -211,6 +211,14 @@ class Vertebrae(Path):  # type: ignore[misc]
         self.treated = treated
 
 
+def _drawing(width: float, height: float) -> Drawing:
+    """A Drawing that starts in the document font: ReportLab's renderer otherwise sets Helvetica, a font
+    PDF/A refuses because it is not embedded, before drawing anything."""
+    drawing = Drawing(width, height)
+    drawing.initialFontName = REGULAR
+    return drawing
+
+
 def _shape(fill: Color | None, stroke: Color | None, width: float = 1.0, **more: Any) -> Path:
     return Path(fillColor=fill, strokeColor=stroke, strokeWidth=width, strokeLineJoin=1, **more)
 
@@ -348,7 +356,7 @@ def _spine(labels: Mapping[str, str], width: float, size: float) -> Drawing:
     except InputError as error:
         raise ContentError(f"picture spine: attribute levels: {error.message}") from None
     height = width / 0.55
-    drawing = Drawing(width, height)
+    drawing = _drawing(width, height)
     pad = size * 0.15
     label_width = max(stringWidth(label, BOLD, size) for label in SPINE)
     leader = size * 0.9
@@ -532,7 +540,7 @@ def _lifting(labels: Mapping[str, str], width: float, size: float) -> Drawing:
             [[(ox - 1, oy - 3), (ox + 31, oy + 27)], [(ox - 1, oy + 27), (ox + 31, oy - 3)]], 3.2, black
         ),
     ]
-    drawing = Drawing(width, height)
+    drawing = _drawing(width, height)
     drawing.add(_scaled(scale, shapes))
     lines, text_size = _fit(
         "lifting", "weight", labels["weight"], BOLD, size, (jug_right - jug_left - 4) * scale, 2
@@ -600,7 +608,7 @@ def _rolling(labels: Mapping[str, str], width: float, size: float) -> Drawing:
     _add_arrowhead(heads_of_arrows, (160.5, 61), (159.5, 68), 6)
     _add_arrowhead(heads_of_arrows, (249, 75), (249, 60), 6)
     shapes += [arrows, heads_of_arrows]
-    drawing = Drawing(width, height)
+    drawing = _drawing(width, height)
     drawing.add(_scaled(scale, shapes))
     # The step numbers, as digits in black discs, at the type size of the labels.
     radius = size * 0.72
@@ -689,7 +697,7 @@ def _ice(labels: Mapping[str, str], width: float, size: float) -> Drawing:
         _add_round_rect(_shape(PACK, black, 1.6), cx - 18, 17, 36, 28, 6),
         cubes,
     ]
-    drawing = Drawing(width, height)
+    drawing = _drawing(width, height)
     drawing.add(_scaled(scale, shapes))
     if has_label:
         text_left = 90 * scale
@@ -732,7 +740,7 @@ def _one_in_five(labels: Mapping[str, str], width: float, size: float) -> Drawin
     scale = height / figure_height
     step = width / scale / 5  # units from one figure to the next
     figures = [_person(step * index + (step - 1) / 2, marked=index == 0) for index in range(5)]
-    drawing = Drawing(width, height)
+    drawing = _drawing(width, height)
     drawing.add(Group(*figures, transform=(scale, 0, 0, scale, 0, scale * 0.04)))
     return drawing
 

@@ -51,6 +51,7 @@ def styles_for(large_print: bool) -> Styles:
     body = ParagraphStyle(
         "body",
         fontName=REGULAR,
+        bulletFontName=REGULAR,  # embedded, as PDF/A wants (ReportLab's default bullet font is not)
         fontSize=size,
         leading=leading,
         alignment=TA_LEFT,
