@@ -432,16 +432,20 @@ def missing_cups_program(search: str | None = None) -> str | None:
     return next((name for name in CUPS_PROGRAMS if shutil.which(name, path=search) is None), None)
 
 
+def skip_or_fail(reason: str) -> None:
+    """A test that needs a real component (cupsd, Java, Chromium) and lacks it: skipped with `reason`, but
+    failed under CI (the CI environment variable set, as .ci/run sets it): CI must run every test."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must not skip them", pytrace=False)
+    pytest.skip(reason)
+
+
 def skip_or_fail_without_cups(search: str | None = None) -> None:
     """Skip the print tests, naming the missing program, when CUPS is not installed; under CI (the CI
     environment variable set) fail instead: CI must run them."""
     missing = missing_cups_program(search)
-    if missing is None:
-        return
-    reason = f"the print tests need CUPS's {missing} (Debian: cups-daemon, cups-client, cups-bsd)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must not skip them", pytrace=False)
-    pytest.skip(reason)
+    if missing is not None:
+        skip_or_fail(f"the print tests need CUPS's {missing} (Debian: cups-daemon, cups-client, cups-bsd)")
 
 
 def cupsd_account() -> dict[str, str]:
@@ -660,12 +664,8 @@ def skip_or_fail_without_verapdf() -> None:
     """Skip the veraPDF tests, naming what is missing; under CI (the CI environment variable set) fail
     instead: CI must run them."""
     missing = missing_for_verapdf()
-    if missing is None:
-        return
-    reason = f"the PDF/A validation tests need {missing}"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must not skip them", pytrace=False)
-    pytest.skip(reason)
+    if missing is not None:
+        skip_or_fail(f"the PDF/A validation tests need {missing}")
 
 
 @dataclasses.dataclass(frozen=True)

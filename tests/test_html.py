@@ -25,6 +25,7 @@ from dischargegen.site import DEFAULT_SITE, SiteSettings
 from tests.helpers import (
     GOOD,
     PHONES_SITE,
+    RENDER_BASE,
     REPO,
     batch,
     errors,
@@ -459,17 +460,7 @@ def test_bad_input_is_a_library_error() -> None:
 
 # --- render --format html --------------------------------------------------------------------------------
 
-ARGS = [
-    "render",
-    "--procedure", "kyphoplasty",
-    "--levels", "L1",
-    "--anesthesia", "local",
-    "--same-day",
-    "--patient-name", "Ana Diaz",
-    "--mrn", "MRN-1001",
-    "--dob", "1944-05-06",
-    "--procedure-date", "2027-01-01",
-]  # fmt: skip
+ARGS = RENDER_BASE  # the base case's render command
 
 
 def render_command(*extra: str) -> tuple[int, str]:

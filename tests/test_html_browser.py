@@ -25,7 +25,7 @@ import pypdf
 import pytest
 
 from dischargegen import build_case, render_html
-from tests.helpers import PHONES_SITE, fields
+from tests.helpers import PHONES_SITE, fields, skip_or_fail
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
@@ -57,12 +57,6 @@ CASES = {
 }
 
 
-def _missing_or_fail(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must not skip the browser tests", pytrace=False)
-    pytest.skip(reason)
-
-
 def axe_script() -> Path:
     given = os.environ.get("DISCHARGEGEN_AXE_CORE")
     path = Path(given) if given else DEFAULT_AXE
@@ -73,7 +67,7 @@ def axe_script() -> Path:
             else path / "node_modules/axe-core/axe.min.js"
         )
     if not path.is_file():
-        _missing_or_fail(
+        skip_or_fail(
             f"axe-core not found at {path} (npm install --prefix ~/.cache/dischargegen-axe axe-core@4, "
             "or set DISCHARGEGEN_AXE_CORE)"
         )
@@ -84,7 +78,7 @@ def chromium_path() -> str:
     given = os.environ.get("DISCHARGEGEN_CHROMIUM", DEFAULT_CHROMIUM)
     found = shutil.which(given)
     if found is None:
-        _missing_or_fail(f"Chromium not found at {given} (Debian: apt-get install chromium)")
+        skip_or_fail(f"Chromium not found at {given} (Debian: apt-get install chromium)")
     assert found is not None
     return found
 
@@ -94,7 +88,7 @@ def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing_or_fail("the Python package playwright is not installed (pip install -e '.[test]')")
+        skip_or_fail("the Python package playwright is not installed (pip install -e '.[test]')")
     executable = chromium_path()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable)

@@ -41,19 +41,9 @@ from dischargegen.pdf import page as pdf_page
 from dischargegen.pdf.fonts import BOLD, REGULAR, register_fonts
 from dischargegen.pdf.styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES
 from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site, parse_site
-from tests.helpers import GOOD, REPO, fields, pages, pdf_text, write_csv
+from tests.helpers import GOOD, RENDER_BASE, REPO, fields, pages, pdf_text, write_csv
 
-ARGS = [
-    "render",
-    "--procedure", "kyphoplasty",
-    "--levels", "L1",
-    "--anesthesia", "local",
-    "--same-day",
-    "--patient-name", "Ana Diaz",
-    "--mrn", "MRN-1001",
-    "--dob", "1944-05-06",
-    "--procedure-date", "2027-01-01",
-]  # fmt: skip
+ARGS = RENDER_BASE  # the base case's render command
 
 
 def write_site(folder: Path, text: str) -> Path:
