@@ -10,6 +10,10 @@ import html
 import io
 import logging
 import re
+import signal
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,7 +31,7 @@ from dischargegen.cli import cli
 from dischargegen.cli.serve import default_allowed_hosts, is_loopback
 from dischargegen.site import DEFAULT_SITE
 from dischargegen.web import MAX_REQUEST_BYTES, PDF_FILE_NAME, create_app
-from tests.helpers import BASE_FIELDS, Queue, fields, pages, pdf_text
+from tests.helpers import BASE_FIELDS, Queue, fields, free_port, pages, pdf_text, wait_for
 
 HOST = "127.0.0.1:8800"
 SITE_A4 = dataclasses.replace(DEFAULT_SITE, document=dataclasses.replace(DEFAULT_SITE.document, paper="a4"))
@@ -474,19 +478,48 @@ def test_a_non_loopback_host_warns_before_serving(monkeypatch: pytest.MonkeyPatc
         return Server()
 
     monkeypatch.setattr(waitress, "create_server", create_server)
+    # The fake server's run() returns at once, as waitress's does when Ctrl-C stops it.
     result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 130, result.output
     warning = [line for line in result.output.splitlines() if line.startswith("Warning:")]
     assert len(warning) == 1 and "TLS proxy and sign-on" in warning[0]
     assert started[0]["host"] == "0.0.0.0" and started[0]["port"] == 8800
     quiet = CliRunner().invoke(cli, ["serve"])
-    assert quiet.exit_code == 0 and "Warning" not in quiet.output
+    assert quiet.exit_code == 130 and "Warning" not in quiet.output
     assert started[1]["host"] == "127.0.0.1"
 
 
-def test_a_port_in_use_is_one_line() -> None:
-    import socket
+@pytest.mark.parametrize(
+    ("stop", "status", "line"),
+    [(signal.SIGTERM, 143, "Stopped by SIGTERM."), (signal.SIGINT, 130, "Interrupted.")],
+)
+def test_the_server_stops_on_a_signal_with_its_exit_status(stop: int, status: int, line: str) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dischargegen", "serve", "--port", str(port)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for("the server to listen", lambda: _listening(port) or process.poll() is not None)
+        process.send_signal(stop)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == status, stderr
+    assert stderr.splitlines()[-1] == line
 
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_a_port_in_use_is_one_line() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

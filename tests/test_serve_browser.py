@@ -92,8 +92,9 @@ def server(cups: Queue, tmp_path: Path) -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        status = process.wait(timeout=30)
         log.close()
+    assert status == 143  # SIGTERM: stopped cleanly, as the other commands stop
 
 
 @pytest.fixture

@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import click
 
 from ..errors import PrintError
+from ..interrupts import STOP_SIGNALS, Stopped
 from ._common import UserError, load_site_or_fail, site_option
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8800
+_LOG_HANDLER = "dischargegen-serve-stderr"
 
 
 def is_loopback(host: str) -> bool:
@@ -46,11 +51,12 @@ def _log_to_stderr() -> None:
     """The access log (method, route, status) and the service's errors, one line each, on stderr."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.set_name(_LOG_HANDLER)
     for name in ("dischargegen.web", "waitress"):
         logger = logging.getLogger(name)
-        logger.addHandler(handler)
+        if not any(existing.get_name() == _LOG_HANDLER for existing in logger.handlers):
+            logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-        logger.propagate = False
 
 
 @click.command()
@@ -137,4 +143,31 @@ def serve(
         raise UserError(f"Cannot listen on {host}:{port}: {error.strerror}") from None
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     click.echo(f"Serving the form on http://{shown}:{port}/ (Ctrl-C stops it)", err=True)
-    server.run()
+    run_until_stopped(server)
+
+
+def run_until_stopped(server: Any) -> None:
+    """Serve until Ctrl-C, SIGTERM or SIGHUP. waitress's run() returns when one stops it without saying
+    which: the signal is noted on its way in and raised again once the server has closed, so that the
+    command ends as the others do (one line, exit status 130, 143 or 129)."""
+    received: list[int] = []
+    numbers = (signal.SIGINT, *STOP_SIGNALS)
+    previous = {number: signal.getsignal(number) for number in numbers}
+
+    def noting(number: int, frame: FrameType | None) -> None:
+        received.append(number)
+        handler = previous[number]
+        if callable(handler):
+            handler(number, frame)  # raises KeyboardInterrupt or Stopped, which waitress catches
+        raise KeyboardInterrupt
+
+    for number in numbers:
+        signal.signal(number, noting)
+    try:
+        server.run()
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+    if received and received[0] in STOP_SIGNALS:
+        raise Stopped(received[0])
+    raise KeyboardInterrupt

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -106,6 +107,9 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
     security.install(app, allowed_hosts)
     groups = form_groups(site)
+    # Documents are made one at a time: the library (and ReportLab under it) is written for one render at
+    # a time per process, and a document takes some 50 ms. Printing (which waits on CUPS) is outside.
+    one_at_a_time = threading.Lock()
     queue_name = printing.printer or "the default printer"
 
     def form_page(values: Mapping[str, str], errors: Mapping[str, str], status: int) -> tuple[str, int]:
@@ -122,7 +126,8 @@ def create_app(
     ) -> tuple[str, int]:
         """The document with its buttons; `values` (the case fields as typed) go back in hidden fields.
         After a print, the copies and chart copy the nurse chose stay chosen."""
-        preview = preview_of(case, site)
+        with one_at_a_time:
+            preview = preview_of(case, site)
         security.allow_inline_styles(preview.body)
         posted = request.form if request.endpoint == "print_document" else {}
         shown = render_template(
@@ -171,7 +176,8 @@ def create_app(
         if case is None:
             return form_page(values, errors, 422)
         try:
-            pdf = render_pdf(case, site)
+            with one_at_a_time:
+                pdf = render_pdf(case, site)
         except InputError as error:
             return form_page(values, field_errors(error), 422)
         response = Response(pdf, mimetype="application/pdf")
@@ -189,8 +195,9 @@ def create_app(
             message = str(error).removeprefix("copies: ")
             return preview_page(values, case, 422, copies_error=message)
         try:
-            pdf = render_pdf(case, site)
-            chart = render_chart_copy(case, site) if wanted.chart_copy else None
+            with one_at_a_time:
+                pdf = render_pdf(case, site)
+                chart = render_chart_copy(case, site) if wanted.chart_copy else None
         except InputError as error:
             return form_page(values, field_errors(error), 422)
         paper = case.paper or site.document.paper

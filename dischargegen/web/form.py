@@ -7,6 +7,7 @@ build_case and its errors are shown beside the field they name. Only the labels 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -207,7 +208,5 @@ def print_request(form: Mapping[str, str], base: PrintOptions) -> PrintRequest:
         copies = int(text) if text else base.copies
     except ValueError:
         raise PrintError(f"copies: must be 1 to {MAX_COPIES}") from None
-    options = PrintOptions(
-        printer=base.printer, copies=copies, duplex=base.duplex, timeout_seconds=base.timeout_seconds
-    )
+    options = dataclasses.replace(base, copies=copies)  # PrintOptions checks the count
     return PrintRequest(options, form.get("chart_copy") == "yes")
