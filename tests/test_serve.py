@@ -115,8 +115,10 @@ def test_the_choices_come_from_the_library(client: FlaskClient, monkeypatch: pyt
     assert tuple(languages) == vocab.LANGUAGES
     assert "Spanish (español)" in page and ">English<" in page
     # A language the library learns shows up without an edit here.
-    monkeypatch.setattr(vocab, "LANGUAGES", (*vocab.LANGUAGES, "vi"))
-    assert "Vietnamese (Tiếng Việt)" in get(create_app(DEFAULT_SITE).test_client()).text
+    monkeypatch.setattr(vocab, "LANGUAGES", (*vocab.LANGUAGES, "vi", "zh-Hans", "xx"))
+    page = get(create_app(DEFAULT_SITE).test_client()).text
+    assert "Vietnamese (Tiếng Việt)" in page and "Chinese (Simplified) (中文 (简体))" in page
+    assert '<option value="xx">xx</option>' in page  # a code Babel does not know is shown as it is
 
 
 def test_the_sites_defaults_are_preselected() -> None:

@@ -229,3 +229,19 @@ def test_download_gives_the_pdf_with_a_neutral_name(page: Any, tmp_path: Path) -
     page.get_by_role("button", name="Change the details").click()
     assert page.get_by_label("Medical record number (MRN)").input_value() == "MRN-1001"
     assert page.get_by_label("Follow-up appointment").input_value() == "2027-01-12T14:30"
+
+
+def test_the_form_works_without_script(browser: Any, server: str) -> None:
+    # Scripts off, as on a locked-down workstation: the form, its errors and the preview still work.
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(server)
+        fill_the_form(page, levels="T12-L5x")
+        page.get_by_role("button", name="Preview the document").click()
+        assert page.locator("#e-levels").is_visible()
+        page.get_by_label("Levels treated").fill("T12-L1")
+        page.get_by_role("button", name="Preview the document").click()
+        assert page.locator(".document h1").inner_text() == "Going home after your kyphoplasty"
+    finally:
+        context.close()

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
 from .. import vocab
 from ..case import ALL_FIELDS, MAX_MRN_LENGTH, MAX_NAME_LENGTH, REQUIRED_FIELDS
@@ -69,10 +69,14 @@ def _named(values: tuple[str, ...]) -> tuple[Choice, ...]:
 
 
 def language_name(code: str) -> str:
-    """ "Spanish (español)": the language in English for the nurse, and in itself."""
-    locale = Locale.parse(code)
+    """"Spanish (español)": the language in English for the nurse, and in itself; the code itself where
+    Babel does not know it (a language is offered as soon as the library has it)."""
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
     english = locale.get_display_name("en") or code
-    own = locale.get_display_name(code) or english
+    own = locale.get_display_name(locale) or english
     return english if own == english else f"{english} ({own})"
 
 
