@@ -377,6 +377,20 @@ def test_behind_a_proxy_the_forwarded_host_is_checked_and_the_cookie_is_secure()
     assert client.get("/", headers={**forwarded, "X-Forwarded-Host": "evil.example"}).status_code == 400
 
 
+def test_behind_a_proxy_under_a_path_the_links_follow_the_prefix() -> None:
+    client = create_app(
+        DEFAULT_SITE, allowed_hosts=["ward5.hospital.example"], behind_proxy=True
+    ).test_client()
+    forwarded = {
+        "Host": "127.0.0.1:8800",
+        "X-Forwarded-Host": "ward5.hospital.example",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Prefix": "/discharge",
+    }
+    page = client.get("/", headers=forwarded).text
+    assert 'action="/discharge/preview"' in page and 'href="/discharge/static/serve.css"' in page
+
+
 def test_without_behind_proxy_forwarded_headers_are_ignored() -> None:
     client = create_app(DEFAULT_SITE).test_client()
     spoofed = {"Host": "evil.example", "X-Forwarded-Host": "127.0.0.1:8800"}
