@@ -69,8 +69,8 @@ def _named(values: tuple[str, ...]) -> tuple[Choice, ...]:
 
 
 def language_name(code: str) -> str:
-    """The language as "Spanish (español)": in English for the nurse for the nurse, and in itself; the code itself where
-    Babel does not know it (a language is offered as soon as the library has it)."""
+    """The language as "Spanish (español)": in English for the nurse, and in itself; the code itself
+    where Babel does not know it (a language is offered as soon as the library has it)."""
     try:
         locale = Locale.parse(code.replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError):
