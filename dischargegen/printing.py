@@ -12,6 +12,7 @@ line naming the queue (never the patient) and what to do.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -227,3 +228,9 @@ def print_pdf(pdf: bytes, options: PrintOptions, paper: str, title: str = JOB_TI
     if "not accepting jobs" in text:
         raise PrintError(f"the print queue {queue} is not accepting jobs; `cupsaccept {queue}` opens it")
     raise PrintError(f"cannot print on {queue}: lp said: {_first_line(text)}")
+
+
+def print_chart_copy(pdf: bytes, options: PrintOptions, paper: str) -> PrintedJob:
+    """Send a chart copy (render.render_chart_copy) as its own job: one copy whatever `options.copies`
+    says (it goes in the chart, not home), titled CHART_COPY_JOB_TITLE. Raises PrintError as print_pdf."""
+    return print_pdf(pdf, dataclasses.replace(options, copies=1), paper, title=CHART_COPY_JOB_TITLE)

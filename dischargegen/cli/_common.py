@@ -5,7 +5,6 @@ module; it imports none of them."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ from ..errors import (
     SiteSettingsError,
 )
 from ..interrupts import Stopped, exit_status, stop_signals_raise
-from ..printing import CHART_COPY_JOB_TITLE, MAX_COPIES, PrintOptions, print_pdf
+from ..printing import MAX_COPIES, PrintOptions, print_chart_copy, print_pdf
 from ..site import ENVIRONMENT_VARIABLE, SiteSettings, load_site
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -132,7 +131,7 @@ def wants_chart_copy(option: bool | None, site: SiteSettings) -> bool:
 def send_chart_copy(pdf: bytes, options: PrintOptions, paper: str, also: str) -> None:
     """The chart copy: one copy whatever --copies says (it goes in the chart, not home)."""
     try:
-        job = print_pdf(pdf, dataclasses.replace(options, copies=1), paper, title=CHART_COPY_JOB_TITLE)
+        job = print_chart_copy(pdf, options, paper)
     except PrintError as error:
         raise UserError(f"{error}; {also}, the chart copy did not") from None
     click.echo(f"Printed the chart copy on {job.queue}: job {job.job_id}", err=True)
