@@ -1,0 +1,291 @@
+"""Tagged PDF (PDF/UA-1, ISO 14289-1): a structure tree over the document body, its decorations and the page
+frame marked as artifacts, written while ReportLab lays the document out and writes it (no second pass).
+
+ReportLab knows nothing of tagging. What it offers is enough:
+
+- `build_story` makes the tree as it makes the flowables (`StructureTree`): a Document, a Sect for each
+  section, H1/H2/H3, P, L/LI/Lbl/LBody for bulleted, numbered and checklist items, Figure with the
+  template's text alternative for each picture and for the scan-back code. Each flowable carries the element
+  its drawing belongs to (`_element`); the pieces ReportLab makes of a paragraph split across pages carry the
+  same one, so it stays one element with a marked-content reference on each page.
+- While drawing, each tagged flowable's operators are bracketed in `/Role <</MCID n>> BDC ... EMC`
+  (`PageMarks`: the numbers count from 0 on each page, and each page's list of elements becomes its entry in
+  the parent tree). A list item's bullet or number, drawn by ReportLab inside the paragraph, is marked Lbl
+  and the rest LBody. Table backgrounds and rules, the checkbox's square is the item's Lbl; the page header,
+  footer, logo and chart-copy mark are artifacts (`artifact`).
+- Before the document is written (`finish`), the tree becomes StructElem dictionaries with a
+  StructTreeRoot, a ParentTree, /StructParents on every page and /MarkInfo in the catalog.
+
+Untagged documents take none of these paths: their bytes are as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFDocument,
+    PDFName,
+    PDFObjectReference,
+    PDFPage,
+    PDFString,
+)
+from reportlab.platypus import Paragraph, Table
+
+from .speedups import Kit
+
+CANVAS_ATTRIBUTE = "_dischargegen_marks"
+LIST_NUMBERING = {"bullet": "Disc", "number": "Decimal", "check": "None"}
+
+
+class Element:
+    """A structure element: its role (H1, P, LI...), parent, children (elements, and (page index, MCID)
+    pairs for the marked content drawn) and text alternative. ReportLab copies flowables (deep copies
+    while it tries splits, shallow ones for the pieces): every copy must point at this same element."""
+
+    __slots__ = ("role", "parent", "kids", "alt", "numbering")
+
+    def __init__(self, role: str, parent: Element | None = None, alt: str | None = None) -> None:
+        self.role = role
+        self.parent = parent
+        self.kids: list[Element | tuple[int, int]] = []
+        self.alt = alt
+        self.numbering = ""  # an L's ListNumbering attribute
+        if parent is not None:
+            parent.kids.append(self)
+
+    def __copy__(self) -> Element:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Element:
+        return self
+
+    def has_content(self) -> bool:
+        return any(not isinstance(kid, Element) or kid.has_content() for kid in self.kids)
+
+
+class StructureTree:
+    """The document's structure, built in reading order with its flowables."""
+
+    def __init__(self) -> None:
+        self.document = Element("Document")
+
+    def section(self) -> Element:
+        return Element("Sect", self.document)
+
+
+def list_item(kind: str, parent: Element) -> tuple[Element, Element]:
+    """A new LI (`kind`: bullet, number or check) in the list it continues, or in a new list when the
+    element before it in `parent` is not a list of its kind; its Lbl and LBody."""
+    last = parent.kids[-1] if parent.kids else None
+    numbering = LIST_NUMBERING[kind]
+    if isinstance(last, Element) and last.role == "L" and last.numbering == numbering:
+        list_element = last
+    else:
+        list_element = Element("L", parent)
+        list_element.numbering = numbering
+    item = Element("LI", list_element)
+    return Element("Lbl", item), Element("LBody", item)
+
+
+class PageMarks:
+    """The marked content of a document being drawn: for each page, the element of each MCID."""
+
+    def __init__(self) -> None:
+        self.pages: list[list[Element]] = [[]]
+
+    def begin(self, canvas: Any, element: Element) -> None:
+        page = self.pages[-1]
+        mcid = len(page)
+        page.append(element)
+        element.kids.append((len(self.pages) - 1, mcid))
+        canvas._code.append(f"/{element.role} <</MCID {mcid}>> BDC")
+
+    def next_page(self) -> None:
+        self.pages.append([])
+
+
+def marks_of(canvas: Any) -> PageMarks | None:
+    """The canvas's marks, None when the document is not tagged."""
+    marks: PageMarks | None = getattr(canvas, CANVAS_ATTRIBUTE, None)
+    return marks
+
+
+@contextlib.contextmanager
+def marked(canvas: Any, element: Element | None) -> Iterator[None]:
+    """What is drawn inside, marked as content of `element` (nothing when untagged or no element)."""
+    marks = marks_of(canvas)
+    if marks is None or element is None:
+        yield
+        return
+    marks.begin(canvas, element)
+    yield
+    canvas._code.append("EMC")
+
+
+@contextlib.contextmanager
+def artifact(canvas: Any, subtype: str | None = None) -> Iterator[None]:
+    """What is drawn inside, marked as an artifact: a pagination artifact (`subtype` Header or Footer), or
+    a layout one (a box's background and border, a rule). Nothing when the document is not tagged."""
+    if marks_of(canvas) is None:
+        yield
+        return
+    if subtype is None:
+        canvas._code.append("/Artifact <</Type /Layout>> BDC")
+    else:
+        canvas._code.append(f"/Artifact <</Type /Pagination /Subtype /{subtype}>> BDC")
+    yield
+    canvas._code.append("EMC")
+
+
+def tag(flowable: Any, element: Element) -> Any:
+    flowable._element = element
+    return flowable
+
+
+class TaggedParagraphMixin:
+    """A paragraph whose drawing is marked as its element's content. A list item's paragraph (its element
+    an LBody, with `_label` its Lbl) marks the bullet or number ReportLab draws first as the Lbl."""
+
+    _element: Element | None = None
+    _label: Element | None = None
+    bulletText: Any
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
+        marks = marks_of(canvas)
+        element = self._element
+        if marks is None or element is None:
+            super().drawOn(canvas, x, y, _sW)  # type: ignore[misc]
+            return
+        if self._label is None or not self.bulletText:
+            marks.begin(canvas, element)
+            super().drawOn(canvas, x, y, _sW)  # type: ignore[misc]
+            canvas._code.append("EMC")
+            return
+        code = canvas._code
+        start = len(code)
+        super().drawOn(canvas, x, y, _sW)  # type: ignore[misc]
+        drawn = "\n".join(code[start:])
+        # ReportLab draws the bullet first, as a text object of its own, then the paragraph's text.
+        bullet_start = drawn.index("BT ")
+        bullet_end = drawn.index(" ET", bullet_start) + 3
+        del code[start:]
+        code.append(drawn[:bullet_start])
+        marks.begin(canvas, self._label)
+        code.append(drawn[bullet_start:bullet_end])
+        code.append("EMC")
+        marks.begin(canvas, element)
+        code.append(drawn[bullet_end:])
+        code.append("EMC")
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
+        parts: list[Any] = super().split(availWidth, availHeight)  # type: ignore[misc]
+        for part in parts:
+            part._element, part._label = self._element, self._label
+        return parts
+
+
+class TaggedTableMixin:
+    """A table whose backgrounds, rules and text cells (the signature lines' empty cells) are artifacts;
+    the flowables in its cells mark themselves."""
+
+    canv: Any
+
+    def _drawBkgrnd(self) -> None:  # noqa: N802 (ReportLab's name)
+        with artifact(self.canv):
+            super()._drawBkgrnd()  # type: ignore[misc]
+
+    def _drawLines(self) -> None:  # noqa: N802
+        with artifact(self.canv):
+            super()._drawLines()  # type: ignore[misc]
+
+    def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
+        if isinstance(cellval, str):
+            with artifact(self.canv):
+                super()._drawCell(cellval, cellstyle, pos, size)  # type: ignore[misc]
+        else:
+            super()._drawCell(cellval, cellstyle, pos, size)  # type: ignore[misc]
+
+
+@functools.cache
+def _tagged_class(mixin: type, base: type) -> type:
+    return type(f"Tagged{base.__name__}", (mixin, base), {"__module__": __name__})
+
+
+def tagged_kit(kit: Kit) -> Kit:
+    """`kit` with paragraphs and tables that mark what they draw."""
+    paragraph: type[Paragraph] = _tagged_class(TaggedParagraphMixin, kit.paragraph)
+    table: type[Table] = _tagged_class(TaggedTableMixin, kit.table)
+    return Kit(
+        paragraph,
+        table,
+        kit.keep_together,
+        kit.frame,
+        reuses_drawings=kit.reuses_drawings,
+        image_and_flowables=kit.image_and_flowables,
+    )
+
+
+class TaggedPage(PDFPage):  # type: ignore[misc]
+    """ReportLab's page, which writes only the keys it lists, with StructParents among them."""
+
+    __NoDefault__ = [*PDFPage.__NoDefault__, "StructParents", "Tabs"]
+
+
+def _page_reference(index: int) -> PDFObjectReference:
+    return PDFObjectReference(f"Page{index + 1}")  # ReportLab names pages Page1, Page2...
+
+
+def _prune(element: Element) -> None:
+    element.kids = [kid for kid in element.kids if not isinstance(kid, Element) or kid.has_content()]
+    for kid in element.kids:
+        if isinstance(kid, Element):
+            _prune(kid)
+
+
+def finish(document: PDFDocument, tree: StructureTree, marks: PageMarks) -> None:
+    """Write the structure tree into `document` before it is written: StructElem dictionaries, the
+    StructTreeRoot with its ParentTree, /StructParents on each page, /MarkInfo."""
+    _prune(tree.document)
+    root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
+    root_reference = document.Reference(root)
+    references: dict[int, PDFObjectReference] = {}
+
+    def add(element: Element, parent: PDFObjectReference) -> PDFObjectReference:
+        dictionary = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(element.role), "P": parent})
+        reference = document.Reference(dictionary)
+        references[id(element)] = reference
+        if element.alt is not None:
+            dictionary["Alt"] = PDFString(element.alt)
+        if element.numbering:
+            dictionary["A"] = PDFDictionary(
+                {"O": PDFName("List"), "ListNumbering": PDFName(element.numbering)}
+            )
+        kids: list[Any] = []
+        for kid in element.kids:
+            if isinstance(kid, Element):
+                kids.append(add(kid, reference))
+            else:
+                page, mcid = kid
+                kids.append(
+                    PDFDictionary({"Type": PDFName("MCR"), "Pg": _page_reference(page), "MCID": mcid})
+                )
+        dictionary["K"] = PDFArray(kids)
+        return reference
+
+    root["K"] = add(tree.document, root_reference)
+    pages = document.Pages.pages
+    numbers: list[Any] = []
+    for index, page in enumerate(pages):
+        page.__class__ = TaggedPage
+        page.StructParents = index
+        numbers += [index, PDFArray([references[id(element)] for element in marks.pages[index]])]
+    root["ParentTree"] = document.Reference(PDFDictionary({"Nums": PDFArray(numbers)}))
+    root["ParentTreeNextKey"] = len(pages)
+    document.Catalog.StructTreeRoot = root_reference
+    document.Catalog.MarkInfo = PDFDictionary({"Marked": "true"})
