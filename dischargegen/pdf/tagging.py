@@ -27,10 +27,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from reportlab.pdfbase.pdfdoc import (
-    PDFArray,
     PDFDictionary,
     PDFDocument,
-    PDFName,
+    PDFObject,
     PDFObjectReference,
     PDFPage,
     PDFString,
@@ -237,6 +236,27 @@ class TaggedPage(PDFPage):  # type: ignore[misc]
     __NoDefault__ = [*PDFPage.__NoDefault__, "StructParents", "Tabs"]
 
 
+class _Written(PDFObject):  # type: ignore[misc]
+    """A dictionary or array written from parts: text as it is, references as their object numbers, other
+    PDF objects (an /Alt string) as ReportLab formats them. A document has a few hundred structure
+    elements; ReportLab's general formatting of PDFDictionary objects cost a third of a document's time."""
+
+    def __init__(self) -> None:
+        self.parts: list[Any] = []
+
+    def format(self, document: PDFDocument) -> bytes:
+        numbers = document.idToObjectNumberAndVersion
+        written: list[bytes] = []
+        for part in self.parts:
+            if type(part) is str:
+                written.append(part.encode("ascii"))
+            elif type(part) is PDFObjectReference:
+                written.append(b"%d %d R" % numbers[part.name])
+            else:
+                written.append(part.format(document))
+        return b"".join(written)
+
+
 def _page_reference(index: int) -> PDFObjectReference:
     return PDFObjectReference(f"Page{index + 1}")  # ReportLab names pages Page1, Page2...
 
@@ -248,44 +268,67 @@ def _prune(element: Element) -> None:
             _prune(kid)
 
 
+def _element_parts(element: Element, parent: PDFObjectReference, kids: list[Any]) -> list[Any]:
+    """A StructElem dictionary's parts. Marked content all on one page (most elements) is written as its
+    MCIDs with the page as the element's /Pg; content on several pages (a paragraph split across them) as
+    marked-content references, each naming its page."""
+    parts: list[Any] = ["<< /Type /StructElem /S /", element.role, " /P ", parent]
+    if element.alt is not None:
+        parts += [" /Alt ", PDFString(element.alt)]
+    if element.numbering:
+        parts += [" /A << /O /List /ListNumbering /", element.numbering, " >>"]
+    content_pages = {kid[0] for kid in element.kids if not isinstance(kid, Element)}
+    one_page = len(content_pages) == 1
+    if one_page:
+        parts += [" /Pg ", _page_reference(next(iter(content_pages)))]
+    parts.append(" /K [")
+    for index, kid in enumerate(element.kids):
+        if index:
+            parts.append(" ")
+        if isinstance(kid, Element):
+            parts.append(kids.pop(0))
+        elif one_page:
+            parts.append(str(kid[1]))
+        else:
+            parts += ["<< /Type /MCR /Pg ", _page_reference(kid[0]), f" /MCID {kid[1]} >>"]
+    parts.append("] >>")
+    return parts
+
+
 def finish(document: PDFDocument, tree: StructureTree, marks: PageMarks) -> None:
     """Write the structure tree into `document` before it is written: StructElem dictionaries, the
     StructTreeRoot with its ParentTree, /StructParents on each page, /MarkInfo."""
     _prune(tree.document)
-    root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
+    root = _Written()
     root_reference = document.Reference(root)
     references: dict[int, PDFObjectReference] = {}
 
     def add(element: Element, parent: PDFObjectReference) -> PDFObjectReference:
-        dictionary = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(element.role), "P": parent})
-        reference = document.Reference(dictionary)
+        written = _Written()
+        reference = document.Reference(written)
         references[id(element)] = reference
-        if element.alt is not None:
-            dictionary["Alt"] = PDFString(element.alt)
-        if element.numbering:
-            dictionary["A"] = PDFDictionary(
-                {"O": PDFName("List"), "ListNumbering": PDFName(element.numbering)}
-            )
-        kids: list[Any] = []
-        for kid in element.kids:
-            if isinstance(kid, Element):
-                kids.append(add(kid, reference))
-            else:
-                page, mcid = kid
-                kids.append(
-                    PDFDictionary({"Type": PDFName("MCR"), "Pg": _page_reference(page), "MCID": mcid})
-                )
-        dictionary["K"] = PDFArray(kids)
+        kids = [add(kid, reference) for kid in element.kids if isinstance(kid, Element)]
+        written.parts = _element_parts(element, parent, kids)
         return reference
 
-    root["K"] = add(tree.document, root_reference)
+    document_reference = add(tree.document, root_reference)
     pages = document.Pages.pages
-    numbers: list[Any] = []
+    parent_tree = _Written()
+    parent_tree.parts.append("<< /Nums [")
     for index, page in enumerate(pages):
         page.__class__ = TaggedPage
         page.StructParents = index
-        numbers += [index, PDFArray([references[id(element)] for element in marks.pages[index]])]
-    root["ParentTree"] = document.Reference(PDFDictionary({"Nums": PDFArray(numbers)}))
-    root["ParentTreeNextKey"] = len(pages)
+        parent_tree.parts.append(f"{' ' if index else ''}{index} [")
+        for number, element in enumerate(marks.pages[index]):
+            parent_tree.parts += [" " if number else "", references[id(element)]]
+        parent_tree.parts.append("]")
+    parent_tree.parts.append("] >>")
+    root.parts = [
+        "<< /Type /StructTreeRoot /K ",
+        document_reference,
+        " /ParentTree ",
+        document.Reference(parent_tree),
+        f" /ParentTreeNextKey {len(pages)} >>",
+    ]
     document.Catalog.StructTreeRoot = root_reference
     document.Catalog.MarkInfo = PDFDictionary({"Marked": "true"})
