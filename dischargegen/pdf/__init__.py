@@ -33,8 +33,8 @@ from .flowables import build_story
 from .fonts import REGULAR, register_fonts
 from .page import page_frame
 from .speedups import Kit
-from .tagging import StructureTree, tagged_kit
 from .styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_for
+from .tagging import StructureTree, tagged_kit
 
 PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
 # The scan-back code's text alternative in a tagged document, where the language's messages.toml has no

@@ -108,8 +108,7 @@ def xmp_packet(
         ' xmlns:pdf="http://ns.adobe.com/pdf/1.3/">\n'
         "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>\n"
         + (UNIVERSAL_ACCESS_XMP if universal_access else "")
-        + 
-        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{_xml_text(title)}</rdf:li></rdf:Alt></dc:title>\n'
+        + f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{_xml_text(title)}</rdf:li></rdf:Alt></dc:title>\n'
         + (
             f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{_xml_text(subject)}</rdf:li></rdf:Alt>'
             "</dc:description>\n"

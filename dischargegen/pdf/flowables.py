@@ -29,7 +29,6 @@ from .fonts import REGULAR
 from .pictures import draw_picture
 from .scancode import ScanCode
 from .speedups import Kit
-from .tagging import Element, StructureTree, list_item, marked, tag
 from .styles import (
     CALL_BORDER,
     CALL_FILL,
@@ -39,6 +38,7 @@ from .styles import (
     SUMMARY_FILL,
     Styles,
 )
+from .tagging import Element, StructureTree, list_item, marked, tag
 
 BULLET = "\u2022"
 # Every table's cells in the document font: ReportLab sets a cell's font (Helvetica unless told) before

@@ -23,7 +23,6 @@ from .flowables import BULLET
 from .fonts import BOLD, REGULAR
 from .speedups import Kit
 from .speedups.paragraphs import fix_font_codes
-from .tagging import CANVAS_ATTRIBUTE, PageMarks, StructureTree, artifact, finish
 from .styles import (
     INK,
     MARGIN_BOTTOM,
@@ -32,6 +31,7 @@ from .styles import (
     RULE,
     Styles,
 )
+from .tagging import CANVAS_ATTRIBUTE, PageMarks, StructureTree, artifact, finish
 
 
 class InvariantTime(TimeStamp):  # type: ignore[misc]
@@ -221,10 +221,10 @@ def page_frame(
     tree: StructureTree | None = None,
 ) -> tuple[type[Canvas], Callable[..., None]]:
     """A Canvas class that draws the footer once the page count is known, and the on-page hook that draws
-    the identification header (and the logo on page one). `mark` ("Chart copy"): drawn boxed in bold at
-    the header's right on every page, in place of the logo. `card`: the pages of the CARD_PAGE template
-    carry its labels (its language) instead of the document's. `tree`: a tagged document's structure tree
-(tagging.py), written with the document; the header, footer, logo and mark are artifacts."""
+        the identification header (and the logo on page one). `mark` ("Chart copy"): drawn boxed in bold at
+        the header's right on every page, in place of the logo. `card`: the pages of the CARD_PAGE template
+        carry its labels (its language) instead of the document's. `tree`: a tagged document's structure tree
+    (tagging.py), written with the document; the header, footer, logo and mark are artifacts."""
     document_labels = _labels(case, site, content.messages, content.language)
     card_labels = document_labels if card is None else _labels(case, site, card.messages, card.language)
     logo = site.document.logo

@@ -22,7 +22,6 @@ Untagged documents take none of these paths: their bytes are as before.
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -211,9 +210,17 @@ class TaggedTableMixin:
             super()._drawCell(cellval, cellstyle, pos, size)  # type: ignore[misc]
 
 
-@functools.cache
-def _tagged_class(mixin: type, base: type) -> type:
-    return type(f"Tagged{base.__name__}", (mixin, base), {"__module__": __name__})
+_TAGGED_CLASSES: dict[tuple[type, type], type] = {}
+
+
+def _tagged_class(mixin: type, base: type) -> Any:
+    """`base` with `mixin` first, made once per pair and kept."""
+    made = _TAGGED_CLASSES.get((mixin, base))
+    if made is None:
+        made = _TAGGED_CLASSES[(mixin, base)] = type(
+            f"Tagged{base.__name__}", (mixin, base), {"__module__": __name__}
+        )
+    return made
 
 
 def tagged_kit(kit: Kit) -> Kit:
