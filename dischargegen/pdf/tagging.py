@@ -42,15 +42,16 @@ LIST_NUMBERING = {"bullet": "Disc", "number": "Decimal", "check": "None"}
 
 
 class Element:
-    """A structure element: its role (H1, P, LI...), parent, children (elements, and (page index, MCID)
+    """A structure element: its role (H1, P, LI...), children (elements, and (page index, MCID)
     pairs for the marked content drawn) and text alternative. ReportLab copies flowables (deep copies
     while it tries splits, shallow ones for the pieces): every copy must point at this same element."""
 
-    __slots__ = ("role", "parent", "kids", "alt", "numbering")
+    __slots__ = ("role", "kids", "alt", "numbering")
 
     def __init__(self, role: str, parent: Element | None = None, alt: str | None = None) -> None:
+        # No link back to the parent: without reference cycles a document's tree is freed as soon as it
+        # is written, not by the cycle collector (whose passes over the speed-ups' tables cost time).
         self.role = role
-        self.parent = parent
         self.kids: list[Element | tuple[int, int]] = []
         self.alt = alt
         self.numbering = ""  # an L's ListNumbering attribute
@@ -62,9 +63,6 @@ class Element:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Element:
         return self
-
-    def has_content(self) -> bool:
-        return any(not isinstance(kid, Element) or kid.has_content() for kid in self.kids)
 
 
 class StructureTree:
@@ -244,98 +242,99 @@ class TaggedPage(PDFPage):  # type: ignore[misc]
 
 
 class _Written(PDFObject):  # type: ignore[misc]
-    """A dictionary or array written from parts: text as it is, references as their object numbers, other
-    PDF objects (an /Alt string) as ReportLab formats them. A document has a few hundred structure
-    elements; ReportLab's general formatting of PDFDictionary objects cost a third of a document's time."""
+    """An object written before ReportLab writes the document: its bytes are made in `finish`, where
+    every object number is known already (ReportLab numbers an object when it is registered). A document
+    has a hundred or more structure elements; ReportLab's general formatting of dictionaries, and a
+    second pass over parts here, each cost more than the rest of the tagging."""
 
     def __init__(self) -> None:
-        self.parts: list[Any] = []
+        self.data = b""
 
     def format(self, document: PDFDocument) -> bytes:
-        numbers = document.idToObjectNumberAndVersion
-        written: list[bytes] = []
-        for part in self.parts:
-            if type(part) is str:
-                written.append(part.encode("ascii"))
-            elif type(part) is PDFObjectReference:
-                written.append(b"%d %d R" % numbers[part.name])
-            else:
-                written.append(part.format(document))
-        return b"".join(written)
+        return self.data
 
 
-def _page_reference(index: int) -> PDFObjectReference:
-    return PDFObjectReference(f"Page{index + 1}")  # ReportLab names pages Page1, Page2...
-
-
-def _prune(element: Element) -> None:
-    element.kids = [kid for kid in element.kids if not isinstance(kid, Element) or kid.has_content()]
+def _pruned(element: Element) -> bool:
+    """Drop the elements with no content drawn beneath them (an empty paragraph); whether `element` has
+    content left."""
+    kept: list[Element | tuple[int, int]] = []
     for kid in element.kids:
-        if isinstance(kid, Element):
-            _prune(kid)
+        if not isinstance(kid, Element) or _pruned(kid):
+            kept.append(kid)
+    element.kids = kept
+    return bool(kept)
 
 
-def _element_parts(element: Element, parent: PDFObjectReference, kids: list[Any]) -> list[Any]:
-    """A StructElem dictionary's parts. Marked content all on one page (most elements) is written as its
-    MCIDs with the page as the element's /Pg; content on several pages (a paragraph split across them) as
+class _Numbers:
+    """Object numbers, as `N 0 R` text, of what `finish` writes and of the pages."""
+
+    def __init__(self, document: PDFDocument) -> None:
+        self.document = document
+        self.numbers = document.idToObjectNumberAndVersion
+        self.pages = [self.of(page) for page in document.Pages.pages]
+
+    def of(self, obj: Any) -> str:
+        """`obj`'s reference, registering it if it is new."""
+        number, version = self.numbers[self.document.Reference(obj).name]
+        return f"{number} {version} R"
+
+
+def _element_bytes(element: Element, parent: str, kids: list[str], numbers: _Numbers) -> bytes:
+    """A StructElem dictionary. Marked content all on one page (most elements) is written as its MCIDs
+    with the page as the element's /Pg; content on several pages (a paragraph split across them) as
     marked-content references, each naming its page."""
-    parts: list[Any] = ["<< /Type /StructElem /S /", element.role, " /P ", parent]
+    text = f"<< /Type /StructElem /S /{element.role} /P {parent}"
+    alt = b""
     if element.alt is not None:
-        parts += [" /Alt ", PDFString(element.alt)]
+        alt = b" /Alt " + PDFString(element.alt).format(numbers.document)
     if element.numbering:
-        parts += [" /A << /O /List /ListNumbering /", element.numbering, " >>"]
-    content_pages = {kid[0] for kid in element.kids if not isinstance(kid, Element)}
+        text += f" /A << /O /List /ListNumbering /{element.numbering} >>"
+    content = [kid for kid in element.kids if not isinstance(kid, Element)]
+    content_pages = {page for page, _ in content}
     one_page = len(content_pages) == 1
     if one_page:
-        parts += [" /Pg ", _page_reference(next(iter(content_pages)))]
-    parts.append(" /K [")
-    for index, kid in enumerate(element.kids):
-        if index:
-            parts.append(" ")
+        text += f" /Pg {numbers.pages[next(iter(content_pages))]}"
+    written: list[str] = []
+    child = iter(kids)
+    for kid in element.kids:
         if isinstance(kid, Element):
-            parts.append(kids.pop(0))
+            written.append(next(child))
         elif one_page:
-            parts.append(str(kid[1]))
+            written.append(str(kid[1]))
         else:
-            parts += ["<< /Type /MCR /Pg ", _page_reference(kid[0]), f" /MCID {kid[1]} >>"]
-    parts.append("] >>")
-    return parts
+            written.append(f"<< /Type /MCR /Pg {numbers.pages[kid[0]]} /MCID {kid[1]} >>")
+    return text.encode("ascii") + alt + f" /K [{' '.join(written)}] >>".encode("ascii")
 
 
 def finish(document: PDFDocument, tree: StructureTree, marks: PageMarks) -> None:
-    """Write the structure tree into `document` before it is written: StructElem dictionaries, the
-    StructTreeRoot with its ParentTree, /StructParents on each page, /MarkInfo."""
-    _prune(tree.document)
+    """Write the structure tree into `document` before it is written, after its pages: StructElem
+    dictionaries, the StructTreeRoot with its ParentTree, /StructParents on each page, /MarkInfo."""
+    _pruned(tree.document)
+    numbers = _Numbers(document)
     root = _Written()
-    root_reference = document.Reference(root)
-    references: dict[int, PDFObjectReference] = {}
+    root_reference = numbers.of(root)
+    references: dict[int, str] = {}
 
-    def add(element: Element, parent: PDFObjectReference) -> PDFObjectReference:
+    def add(element: Element, parent: str) -> str:
         written = _Written()
-        reference = document.Reference(written)
-        references[id(element)] = reference
+        reference = references[id(element)] = numbers.of(written)
         kids = [add(kid, reference) for kid in element.kids if isinstance(kid, Element)]
-        written.parts = _element_parts(element, parent, kids)
+        written.data = _element_bytes(element, parent, kids, numbers)
         return reference
 
     document_reference = add(tree.document, root_reference)
     pages = document.Pages.pages
-    parent_tree = _Written()
-    parent_tree.parts.append("<< /Nums [")
+    entries = []
     for index, page in enumerate(pages):
         page.__class__ = TaggedPage
         page.StructParents = index
-        parent_tree.parts.append(f"{' ' if index else ''}{index} [")
-        for number, element in enumerate(marks.pages[index]):
-            parent_tree.parts += [" " if number else "", references[id(element)]]
-        parent_tree.parts.append("]")
-    parent_tree.parts.append("] >>")
-    root.parts = [
-        "<< /Type /StructTreeRoot /K ",
-        document_reference,
-        " /ParentTree ",
-        document.Reference(parent_tree),
-        f" /ParentTreeNextKey {len(pages)} >>",
-    ]
-    document.Catalog.StructTreeRoot = root_reference
+        elements = " ".join(references[id(element)] for element in marks.pages[index])
+        entries.append(f"{index} [{elements}]")
+    parent_tree = _Written()
+    parent_tree.data = f"<< /Nums [{' '.join(entries)}] >>".encode("ascii")
+    root.data = (
+        f"<< /Type /StructTreeRoot /K {document_reference} /ParentTree {numbers.of(parent_tree)}"
+        f" /ParentTreeNextKey {len(pages)} >>"
+    ).encode("ascii")
+    document.Catalog.StructTreeRoot = PDFObjectReference(document.Reference(root).name)
     document.Catalog.MarkInfo = PDFDictionary({"Marked": "true"})
