@@ -142,9 +142,9 @@ class Barcode:
 @dataclass(frozen=True)
 class Pdf:
     """How PDFs are written. `tagged`: with a structure tree for screen readers (PDF/UA-1, see
-    docs/accessibility.md); render and batch --tagged/--no-tagged win."""
+    docs/accessibility.md), the default; render and batch --tagged/--no-tagged win."""
 
-    tagged: bool = False
+    tagged: bool = True
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from dischargegen.site import DEFAULT_SITE, Pdf, SiteSettings
 from tests.helpers import (
     BASE_FIELDS,
     GOOD,
+    REPO,
     VeraPdf,
     batch,
     fields,
@@ -40,6 +41,7 @@ from tests.helpers import (
 )
 
 TAGGED = dataclasses.replace(DEFAULT_SITE, pdf=Pdf(tagged=True))
+UNTAGGED = dataclasses.replace(DEFAULT_SITE, pdf=Pdf(tagged=False))
 
 # The check matrix's extremes, each tagged.
 EXTREMES: dict[str, dict[str, str]] = {
@@ -181,10 +183,16 @@ def test_tagged_documents_are_pdf_ua1_and_still_pdfa_2b(verapdf: VeraPdf, tmp_pa
     verapdf.assert_compliant(paths, "2b")
 
 
+def test_every_sample_is_pdf_ua1(verapdf: VeraPdf) -> None:
+    samples = sorted((REPO / "samples").glob("*.pdf"))
+    assert len(samples) == 4
+    verapdf.assert_compliant(samples, "ua1")
+
+
 def test_the_untagged_document_is_not_pdf_ua1(verapdf: VeraPdf, tmp_path: Path) -> None:
     """The validator sees the difference: without the tree the same document fails PDF/UA-1's rules."""
     path = tmp_path / "untagged.pdf"
-    path.write_bytes(render())
+    path.write_bytes(render(UNTAGGED))
     verdict = verapdf.validate([path], "ua1")[path]
     assert not verdict.compliant
     assert "7.1" in {rule.clause for rule in verdict.failed}  # content neither tagged nor an artifact
@@ -302,8 +310,13 @@ def test_tagged_output_is_the_same_bytes_each_time_with_and_without_the_speedups
         assert render(TAGGED, levels="T11-L1", large_print="yes") == first
 
 
+def test_tagged_is_the_default() -> None:
+    assert DEFAULT_SITE.pdf.tagged
+    assert render() == render(TAGGED)
+
+
 def test_untagged_output_has_no_tags() -> None:
-    pdf = render()
+    pdf = render(UNTAGGED)
     with pikepdf.open(io.BytesIO(pdf)) as document:
         assert "/StructTreeRoot" not in document.Root and "/MarkInfo" not in document.Root
         assert b"pdfuaid" not in document.Root.Metadata.read_bytes()
@@ -312,7 +325,10 @@ def test_untagged_output_has_no_tags() -> None:
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm (poppler-utils)")
 def test_a_tagged_page_looks_exactly_like_the_untagged_one(tmp_path: Path) -> None:
-    for name, pdf in (("tagged", render(TAGGED, large_print="yes")), ("plain", render(large_print="yes"))):
+    for name, pdf in (
+        ("tagged", render(TAGGED, large_print="yes")),
+        ("plain", render(UNTAGGED, large_print="yes")),
+    ):
         (tmp_path / f"{name}.pdf").write_bytes(pdf)
         subprocess.run(
             ["pdftoppm", "-png", "-r", "60", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)], check=True
@@ -338,34 +354,39 @@ def test_render_tagged_and_no_tagged_on_the_command_line(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert tagged_pdf(tagged)
     site = tmp_path / "site.toml"
-    site.write_text("[pdf]\ntagged = true\n")
+    site.write_text("[pdf]\ntagged = false\n")
     by_site = tmp_path / "by-site.pdf"
     result = render_base("--site", site, "-o", by_site)
     assert result.exit_code == 0, result.output
+    assert not tagged_pdf(by_site)
+    assert by_site.read_bytes() == render(UNTAGGED)
+    result = render_base("--site", site, "--tagged", "-o", by_site)
+    assert result.exit_code == 0, result.output
     assert by_site.read_bytes() == tagged.read_bytes()
     untagged = tmp_path / "untagged.pdf"
-    result = render_base("--site", site, "--no-tagged", "-o", untagged)
+    result = render_base("--no-tagged", "-o", untagged)
     assert result.exit_code == 0, result.output
-    assert not tagged_pdf(untagged)
-    assert untagged.read_bytes() == render()
+    assert untagged.read_bytes() == render(UNTAGGED)
 
 
 def test_batch_tagged_tags_every_document(tmp_path: Path) -> None:
     export = write_csv(tmp_path / "in.csv", GOOD[:2])
-    result = batch(export, "--out-dir", tmp_path / "out", "--tagged")
+    site = tmp_path / "site.toml"
+    site.write_text("[pdf]\ntagged = false\n")
+    result = batch(export, "--out-dir", tmp_path / "out", "--site", site, "--tagged")
     assert result.exit_code == 0, result.output
     documents = pdfs(tmp_path / "out")
     assert len(documents) == 2 and all(tagged_pdf(path) for path in documents)
-    result = batch(export, "--out-dir", tmp_path / "plain")
+    result = batch(export, "--out-dir", tmp_path / "plain", "--no-tagged")
     assert result.exit_code == 0, result.output
     assert not any(tagged_pdf(path) for path in pdfs(tmp_path / "plain"))
 
 
 def test_the_site_setting(tmp_path: Path) -> None:
     site = tmp_path / "site.toml"
-    site.write_text("[pdf]\ntagged = true\n")
-    assert load_site(site).pdf.tagged is True
-    assert load_site(None).pdf.tagged is False
+    site.write_text("[pdf]\ntagged = false\n")
+    assert load_site(site).pdf.tagged is False
+    assert load_site(None).pdf.tagged is True  # the default (docs/accessibility.md says why)
     site.write_text('[pdf]\ntagged = "yes"\n')
     with pytest.raises(SiteSettingsError) as raised:
         load_site(site)
