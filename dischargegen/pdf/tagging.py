@@ -42,17 +42,20 @@ LIST_NUMBERING = {"bullet": "Disc", "number": "Decimal", "check": "None"}
 
 
 class Element:
-    """A structure element: its role (H1, P, LI...), children (elements, and (page index, MCID)
-    pairs for the marked content drawn) and text alternative. ReportLab copies flowables (deep copies
+    """A structure element: its role (H1, P, LI...), children or content, and text alternative. ReportLab copies flowables (deep copies
     while it tries splits, shallow ones for the pieces): every copy must point at this same element."""
 
-    __slots__ = ("role", "kids", "alt", "numbering")
+    __slots__ = ("role", "kids", "content", "alt", "numbering")
 
     def __init__(self, role: str, parent: Element | None = None, alt: str | None = None) -> None:
         # No link back to the parent: without reference cycles a document's tree is freed as soon as it
         # is written, not by the cycle collector (whose passes over the speed-ups' tables cost time).
         self.role = role
-        self.kids: list[Element | tuple[int, int]] = []
+        # Its child elements, or the (page index, MCID) of each piece of its content drawn: an element
+        # holds one or the other (a heading, a paragraph, a label or a figure is drawn; a list or a
+        # section holds elements).
+        self.kids: list[Element] = []
+        self.content: list[tuple[int, int]] = []
         self.alt = alt
         self.numbering = ""  # an L's ListNumbering attribute
         if parent is not None:
@@ -80,7 +83,7 @@ def list_item(kind: str, parent: Element) -> tuple[Element, Element]:
     element before it in `parent` is not a list of its kind; its Lbl and LBody."""
     last = parent.kids[-1] if parent.kids else None
     numbering = LIST_NUMBERING[kind]
-    if isinstance(last, Element) and last.role == "L" and last.numbering == numbering:
+    if last is not None and last.role == "L" and last.numbering == numbering:
         list_element = last
     else:
         list_element = Element("L", parent)
@@ -99,7 +102,7 @@ class PageMarks:
         page = self.pages[-1]
         mcid = len(page)
         page.append(element)
-        element.kids.append((len(self.pages) - 1, mcid))
+        element.content.append((len(self.pages) - 1, mcid))
         canvas._code.append(f"/{element.role} <</MCID {mcid}>> BDC")
 
     def next_page(self) -> None:
@@ -257,12 +260,10 @@ class _Written(PDFObject):  # type: ignore[misc]
 def _pruned(element: Element) -> bool:
     """Drop the elements with no content drawn beneath them (an empty paragraph); whether `element` has
     content left."""
-    kept: list[Element | tuple[int, int]] = []
-    for kid in element.kids:
-        if not isinstance(kid, Element) or _pruned(kid):
-            kept.append(kid)
-    element.kids = kept
-    return bool(kept)
+    if element.kids:
+        element.kids = [kid for kid in element.kids if _pruned(kid)]
+        return bool(element.kids)
+    return bool(element.content)
 
 
 class _Numbers:
@@ -280,30 +281,25 @@ class _Numbers:
 
 
 def _element_bytes(element: Element, parent: str, kids: list[str], numbers: _Numbers) -> bytes:
-    """A StructElem dictionary. Marked content all on one page (most elements) is written as its MCIDs
-    with the page as the element's /Pg; content on several pages (a paragraph split across them) as
-    marked-content references, each naming its page."""
-    text = f"<< /Type /StructElem /S /{element.role} /P {parent}"
-    alt = b""
-    if element.alt is not None:
-        alt = b" /Alt " + PDFString(element.alt).format(numbers.document)
+    """A StructElem dictionary. Content all on one page (most elements) is written as its MCIDs with the
+    page as the element's /Pg; content on several pages (a paragraph split across them) as marked-content
+    references, each naming its page."""
+    extra = ""
     if element.numbering:
-        text += f" /A << /O /List /ListNumbering /{element.numbering} >>"
-    content = [kid for kid in element.kids if not isinstance(kid, Element)]
-    content_pages = {page for page, _ in content}
-    one_page = len(content_pages) == 1
-    if one_page:
-        text += f" /Pg {numbers.pages[next(iter(content_pages))]}"
-    written: list[str] = []
-    child = iter(kids)
-    for kid in element.kids:
-        if isinstance(kid, Element):
-            written.append(next(child))
-        elif one_page:
-            written.append(str(kid[1]))
-        else:
-            written.append(f"<< /Type /MCR /Pg {numbers.pages[kid[0]]} /MCID {kid[1]} >>")
-    return text.encode("ascii") + alt + f" /K [{' '.join(written)}] >>".encode("ascii")
+        extra = f" /A << /O /List /ListNumbering /{element.numbering} >>"
+    content = element.content
+    if not content:
+        written = " ".join(kids)
+    elif content[0][0] == content[-1][0]:  # one page: the pieces of a page are drawn in order
+        extra += f" /Pg {numbers.pages[content[0][0]]}"
+        written = " ".join([str(mcid) for _, mcid in content])
+    else:
+        pages = numbers.pages
+        written = " ".join([f"<< /Type /MCR /Pg {pages[page]} /MCID {mcid} >>" for page, mcid in content])
+    text = f"<< /Type /StructElem /S /{element.role} /P {parent}{extra} /K [{written}]".encode("ascii")
+    if element.alt is not None:
+        text += b" /Alt " + PDFString(element.alt).format(numbers.document)
+    return text + b" >>"
 
 
 def finish(document: PDFDocument, tree: StructureTree, marks: PageMarks) -> None:
@@ -318,7 +314,7 @@ def finish(document: PDFDocument, tree: StructureTree, marks: PageMarks) -> None
     def add(element: Element, parent: str) -> str:
         written = _Written()
         reference = references[id(element)] = numbers.of(written)
-        kids = [add(kid, reference) for kid in element.kids if isinstance(kid, Element)]
+        kids = [add(kid, reference) for kid in element.kids]
         written.data = _element_bytes(element, parent, kids, numbers)
         return reference
 
