@@ -11,8 +11,9 @@ ReportLab knows nothing of tagging. What it offers is enough:
 - While drawing, each tagged flowable's operators are bracketed in `/Role <</MCID n>> BDC ... EMC`
   (`PageMarks`: the numbers count from 0 on each page, and each page's list of elements becomes its entry in
   the parent tree). A list item's bullet or number, drawn by ReportLab inside the paragraph, is marked Lbl
-  and the rest LBody. Table backgrounds and rules, the checkbox's square is the item's Lbl; the page header,
-  footer, logo and chart-copy mark are artifacts (`artifact`).
+  and the rest LBody; a checklist item's square is its Lbl. The boxes' backgrounds and borders, the
+  signature rules, and the page header, footer, logo and chart-copy mark are artifacts (`artifact`).
+- The chart copy (pdf/chart.py) is not tagged, and a batch packet (pypdf) keeps no structure.
 - Before the document is written (`finish`), the tree becomes StructElem dictionaries with a
   StructTreeRoot, a ParentTree, /StructParents on every page and /MarkInfo in the catalog.
 
