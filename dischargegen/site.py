@@ -140,6 +140,14 @@ class Barcode:
 
 
 @dataclass(frozen=True)
+class Pdf:
+    """How PDFs are written. `tagged`: with a structure tree for screen readers (PDF/UA-1, see
+    docs/accessibility.md), the default; render and batch --tagged/--no-tagged win."""
+
+    tagged: bool = True
+
+
+@dataclass(frozen=True)
 class SiteSettings:
     institution: Institution = field(default_factory=Institution)
     limits: Limits = field(default_factory=Limits)
@@ -150,6 +158,7 @@ class SiteSettings:
     fhir: Fhir = field(default_factory=Fhir)
     printing: Printing = field(default_factory=Printing)
     barcode: Barcode = field(default_factory=Barcode)
+    pdf: Pdf = field(default_factory=Pdf)
     source: Path | None = None  # the file these came from, for messages; not a TOML key
 
     def driving_hours(self, anesthesia: str) -> int:

@@ -137,6 +137,24 @@ def send_chart_copy(pdf: bytes, options: PrintOptions, paper: str, also: str) ->
     click.echo(f"Printed the chart copy on {job.queue}: job {job.job_id}", err=True)
 
 
+def tagged_option(function: F) -> F:
+    """--tagged/--no-tagged, shared by the commands that write PDFs."""
+    return click.option(
+        "--tagged/--no-tagged",
+        "tagged",
+        default=None,
+        help="Write tagged PDF (PDF/UA-1: a structure tree for screen readers) or untagged "
+        "(default: [pdf] tagged).",
+    )(function)
+
+
+def with_tagging(site: SiteSettings, tagged: bool | None) -> SiteSettings:
+    """The site settings with --tagged or --no-tagged in [pdf] tagged; as they are without either."""
+    if tagged is None:
+        return site
+    return dataclasses.replace(site, pdf=dataclasses.replace(site.pdf, tagged=tagged))
+
+
 def load_site_or_fail(path: Path | None) -> SiteSettings:
     try:
         return load_site(path)

@@ -40,8 +40,10 @@ from ._common import (
     print_options,
     print_options_or_fail,
     site_option,
+    tagged_option,
     user_error,
     wants_chart_copy,
+    with_tagging,
 )
 
 
@@ -131,6 +133,7 @@ def _summary(result: BatchResult, out_dir: Path) -> list[str]:
     "--reprint", is_flag=True, default=False, help="With --print: print again what earlier runs printed."
 )
 @chart_copy_option
+@tagged_option
 @site_option
 def batch(
     export: Path,
@@ -149,6 +152,7 @@ def batch(
     copies: int | None,
     reprint: bool,
     chart_copy: bool | None,
+    tagged: bool | None,
 ) -> None:
     """Render one PDF per row of an EHR export (CSV or FHIR) into --out-dir.
 
@@ -164,7 +168,7 @@ def batch(
         raise click.UsageError("--insert and --sort-by shape the packet: give --packet too.")
     if packet is None and duplex and not print_it:
         raise click.UsageError("--duplex pads the packet or prints two-sided: give --packet too, or --print.")
-    site = load_site_or_fail(site_path)
+    site = with_tagging(load_site_or_fail(site_path), tagged)
     printing = print_options_or_fail(site, printer, copies, duplex) if print_it else None
     try:
         if printing is not None:

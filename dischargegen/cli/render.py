@@ -33,8 +33,10 @@ from ._common import (
     send_chart_copy,
     send_to_printer,
     site_option,
+    tagged_option,
     user_error,
     wants_chart_copy,
+    with_tagging,
 )
 
 FORMATS = ("pdf", "html")
@@ -246,6 +248,7 @@ def _choice(values: tuple[str, ...]) -> click.Choice[str]:
     help="Print two-sided (long edge) or one-sided (default: [printing] duplex, else the queue's own).",
 )
 @chart_copy_option
+@tagged_option
 def render(
     site_path: Path | None,
     output: Path | None,
@@ -255,6 +258,7 @@ def render(
     copies: int | None,
     duplex: bool | None,
     chart_copy: bool | None,
+    tagged: bool | None,
     **options: Any,
 ) -> None:
     """Render one patient's discharge instructions as a PDF, to a file (-o), to the printer (--print), or
@@ -278,7 +282,7 @@ def render(
         fields.pop("large_print", None)
     check_options(fields)
     # Before any question: a bad site file must not cost the answers.
-    site = load_site_or_fail(site_path)
+    site = with_tagging(load_site_or_fail(site_path), tagged)
     printing = print_options_or_fail(site, printer, copies, duplex) if print_it else None
     with_chart_copy = printing is not None and wants_chart_copy(chart_copy, site)
     fill_missing(fields)

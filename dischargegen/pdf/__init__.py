@@ -34,8 +34,12 @@ from .fonts import REGULAR, register_fonts
 from .page import page_frame
 from .speedups import Kit
 from .styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_for
+from .tagging import StructureTree, tagged_kit
 
 PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
+# The scan-back code's text alternative in a tagged document, where the language's messages.toml has no
+# `scan_code_alt`. Generic words only: the code holds the MRN.
+SCAN_CODE_ALT = "Code that staff scan to file this signed page in your health record"
 
 # The rl_config values ReportLab reads while it lays out and writes a document, where no argument of ours
 # reaches: A85 encoding and its line wrapping, comments (with ReportLab's install path), one line per
@@ -83,19 +87,32 @@ def _build_pdf_counted(
 ) -> tuple[bytes, int]:
     register_fonts()
     kit = kit or speedups.kit()
+    # Tagged (PDF/UA-1, see tagging.py) as the site says; the commands' --tagged sets it there.
+    tree = StructureTree() if site.pdf.tagged else None
+    if tree is not None:
+        kit = tagged_kit(kit)
     styles = styles_for(case.large_print)
     page_size = PAGE_SIZES[case.paper or site.document.paper]
     width = page_size[0] - 2 * MARGIN_SIDE
     buffer = io.BytesIO()
     document = document_template(buffer, page_size, content.messages["title"], site, content.language, kit)
-    canvas_class, on_page = page_frame(case, site, content, styles, kit)
+    canvas_class, on_page = page_frame(case, site, content, styles, kit, tree=tree)
     frame = kit.frame(
         MARGIN_SIDE, MARGIN_BOTTOM, width, page_size[1] - MARGIN_TOP - MARGIN_BOTTOM,
         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
         overlapAttachedSpace=1,  # rl_config's otherwise
     )  # fmt: skip
     document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    story = build_story(content, styles, width, patient_values(case), kit, payload_for(case, site))
+    story = build_story(
+        content,
+        styles,
+        width,
+        patient_values(case),
+        kit,
+        payload_for(case, site),
+        tree,
+        content.messages.get("scan_code_alt", SCAN_CODE_ALT),
+    )
     document.build(story, canvasmaker=canvas_class)
     return with_content_id(with_stream_eols(buffer.getvalue())), int(document.page)
 

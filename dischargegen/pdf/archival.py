@@ -17,6 +17,7 @@ The same output intent and metadata go into a batch's packet (`archival_packet`)
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import html
@@ -77,10 +78,12 @@ def xmp_packet(
     producer: str,
     language: str | None,
     created: str | None,
+    universal_access: bool = False,
 ) -> bytes:
     """The XMP metadata of a PDF/A-2b document, as UTF-8: its identification and the Info dictionary's
     entries again, which PDF/A requires to agree. `created`: the creation and modification date, if Info
-    has them."""
+    has them. `universal_access`: a tagged document, PDF/UA-1 too (its identification, with the schema
+    PDF/A asks for any property it does not know)."""
     author_xml = (
         f"<dc:creator><rdf:Seq><rdf:li>{_xml_text(author)}</rdf:li></rdf:Seq></dc:creator>" if author else ""
     )
@@ -105,7 +108,8 @@ def xmp_packet(
         ' xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
         ' xmlns:pdf="http://ns.adobe.com/pdf/1.3/">\n'
         "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>\n"
-        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{_xml_text(title)}</rdf:li></rdf:Alt></dc:title>\n'
+        + (UNIVERSAL_ACCESS_XMP if universal_access else "")
+        + f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{_xml_text(title)}</rdf:li></rdf:Alt></dc:title>\n'
         + (
             f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{_xml_text(subject)}</rdf:li></rdf:Alt>'
             "</dc:description>\n"
@@ -125,16 +129,37 @@ def xmp_packet(
     return packet.encode("utf-8")
 
 
+# PDF/UA-1's identification, and its schema described as PDF/A-2 wants for a property outside its own
+# predefined schemas (ISO 19005-2, 6.6.2.3): the wording veraPDF and ISO 14289-1's examples use.
+UNIVERSAL_ACCESS_XMP = (
+    '<pdfuaid:part xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">1</pdfuaid:part>\n'
+    '<pdfaExtension:schemas xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
+    ' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
+    ' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#"><rdf:Bag><rdf:li rdf:parseType="Resource">'
+    "<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>"
+    "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>"
+    "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"
+    '<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">'
+    "<pdfaProperty:name>part</pdfaProperty:name>"
+    "<pdfaProperty:valueType>Integer</pdfaProperty:valueType>"
+    "<pdfaProperty:category>internal</pdfaProperty:category>"
+    "<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>"
+    "</rdf:li></rdf:Seq></pdfaSchema:property>"
+    "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n"
+)
+
+
 def _metadata_stream(xmp: bytes) -> PDFStream:
     """XMP in a stream of its own, unfiltered (archives and indexers read it as it is)."""
     dictionary = PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")})
     return PDFStream(dictionary, xmp)
 
 
-def make_archival(document: PDFDocument) -> None:
+def make_archival(document: PDFDocument, tagged: bool = False) -> None:
     """Give a ReportLab document, before it is written, what PDF/A-2b needs beyond what ReportLab writes:
     the sRGB output intent, the XMP metadata (from its Info), and no empty page transitions. Only this
-    document changes: nothing of ReportLab's is replaced for other users in the process."""
+    document changes: nothing of ReportLab's is replaced for other users in the process. `tagged`: the
+    document is tagged (tagging.py), and its metadata says PDF/UA-1 too."""
     info = document.info
     language = getattr(document.Catalog, "Lang", None)  # a PDFString, where the document has a language
     document.Catalog.__class__ = ArchivalCatalog
@@ -163,6 +188,7 @@ def make_archival(document: PDFDocument) -> None:
         producer=info.producer,
         language=None if language is None else str(language.s),
         created=INVARIANT_DATE,
+        universal_access=tagged,
     )
     document.Catalog.Metadata = _metadata_stream(xmp)
     for page in document.Pages.pages:
@@ -201,7 +227,9 @@ def with_stream_eols(pdf: bytes) -> bytes:
     fixed = b"".join(parts)
 
     def moved(offset: int) -> int:
-        return offset + sum(1 for place in inserted if place < offset)
+        # `inserted` is in ascending order: bisect counts the end-of-lines before `offset` (a tagged
+        # document has some 140 more objects, each counted against every stream).
+        return offset + bisect.bisect_left(inserted, offset)
 
     xref = fixed.rfind(b"\nxref\n")
     table_end = fixed.find(b"trailer", xref)

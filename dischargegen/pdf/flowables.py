@@ -38,6 +38,7 @@ from .styles import (
     SUMMARY_FILL,
     Styles,
 )
+from .tagging import Element, StructureTree, list_item, marked, tag
 
 BULLET = "\u2022"
 # Every table's cells in the document font: ReportLab sets a cell's font (Helvetica unless told) before
@@ -70,9 +71,12 @@ def _markup(block: Block) -> str:
 class CheckItem(Flowable):  # type: ignore[misc]
     """A list item with an empty square to tick, drawn as a shape (the font has no box glyph)."""
 
-    def __init__(self, paragraph: Paragraph, box_size: float, indent: float) -> None:
+    def __init__(
+        self, paragraph: Paragraph, box_size: float, indent: float, label: Element | None = None
+    ) -> None:
         super().__init__()
         self.paragraph = paragraph
+        self.label = label  # tagged: the square is the list item's Lbl
         self.box_size = box_size
         self.indent = indent
         self.spaceAfter = paragraph.style.spaceAfter
@@ -88,16 +92,20 @@ class CheckItem(Flowable):  # type: ignore[misc]
         box_bottom = first_line_bottom + (style.leading - self.box_size) / 2 - style.fontSize * 0.12
         self.canv.setLineWidth(1.2)
         self.canv.setStrokeColor(INK)
-        self.canv.rect(self.box_size * 0.15, box_bottom, self.box_size, self.box_size)
+        with marked(self.canv, self.label):
+            self.canv.rect(self.box_size * 0.15, box_bottom, self.box_size, self.box_size)
         self.paragraph.drawOn(self.canv, self.indent, 0)
 
 
-def _signature(kit: Kit, block: Block, styles: Styles, width: float) -> Table:
+def _signature(kit: Kit, block: Block, styles: Styles, width: float, parent: Element | None) -> Table:
     sign = block.attributes.get("sign", "")
     date = block.attributes.get("date", "")
-    paragraph = kit.paragraph
+    labels = [kit.paragraph(escape(sign), styles.small), kit.paragraph(escape(date), styles.small)]
+    if parent is not None:
+        group = Element("Div", parent)
+        labels = [tag(label, Element("P", group)) for label in labels]
     table = kit.table(
-        [["", ""], [paragraph(escape(sign), styles.small), paragraph(escape(date), styles.small)]],
+        [["", ""], labels],
         colWidths=[width * 0.64, width * 0.36],
         rowHeights=[styles.body_size * 2.6, None],
     )
@@ -123,9 +131,10 @@ class Picture(Flowable):  # type: ignore[misc]
     space left moves to the next page with its words). With the speed-ups on, a picture drawn before in
     this process is replayed from memory (speedups/pictures.py): the same operators."""
 
-    def __init__(self, drawing: Drawing) -> None:
+    def __init__(self, drawing: Drawing, element: Element | None = None) -> None:
         super().__init__()
         self.drawing = drawing
+        self.element = element  # tagged: a Figure with the picture's text alternative
         self.width, self.height = drawing.width, drawing.height
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
@@ -138,21 +147,23 @@ class Picture(Flowable):  # type: ignore[misc]
         pass
 
     def draw(self) -> None:
-        speedups.pictures.draw(self.drawing, self.canv)
+        with marked(self.canv, self.element):
+            speedups.pictures.draw(self.drawing, self.canv)
 
 
-def _figure(kit: Kit, block: Block, styles: Styles, width: float) -> Flowable:
+def _figure(kit: Kit, block: Block, styles: Styles, width: float, parent: Element | None) -> Flowable:
     """A picture with its caption and the blocks that go with it beside it; the words run on below the
     picture, and onto the next page, when they are longer than it."""
     attributes = dict(block.attributes)
     name = attributes.pop("picture")
-    attributes.pop("alt")  # the text alternative: for the accessible renditions, not drawn
+    alt = attributes.pop("alt")  # the text alternative: for the accessible renditions, not drawn
     drawing = draw_picture(name, attributes, width * PICTURE_SHARE.get(name, 0.3), styles.large_print)
     text_width = width * (1 - PICTURE_SHARE.get(name, 0.3) - PICTURE_GAP)
-    words = [kit.paragraph(_markup(block), styles.caption)]
-    words += [_flowable(kit, child, styles, text_width, False) for child in block.children]
+    figure = None if parent is None else Element("Figure", parent, alt=alt)
+    words = [_tagged(kit.paragraph(_markup(block), styles.caption), "P", parent)]
+    words += [_flowable(kit, child, styles, text_width, False, parent) for child in block.children]
     return kit.image_and_flowables(
-        Picture(drawing),
+        Picture(drawing, figure),
         words,
         imageSide="left",
         imageRightPadding=width * PICTURE_GAP,
@@ -161,29 +172,59 @@ def _figure(kit: Kit, block: Block, styles: Styles, width: float) -> Flowable:
     )
 
 
-def _flowable(kit: Kit, block: Block, styles: Styles, width: float, in_emergency: bool) -> Flowable:
+def _tagged(flowable: Flowable, role: str, parent: Element | None) -> Flowable:
+    """`flowable` as a new `role` element of `parent`; as it is when the document is not tagged."""
+    return flowable if parent is None else tag(flowable, Element(role, parent))
+
+
+def _list_item(
+    paragraph: Paragraph, kind: str, parent: Element | None, bullet_is_label: bool = True
+) -> tuple[Paragraph, Element | None]:
+    """A list item's paragraph as the LBody of a new LI, and its Lbl (the bullet or number the paragraph
+    draws, if `bullet_is_label`); as it is when not tagged."""
+    if parent is None:
+        return paragraph, None
+    label, body = list_item(kind, parent)
+    if bullet_is_label:
+        paragraph._label = label
+    return tag(paragraph, body), label
+
+
+def _flowable(
+    kit: Kit,
+    block: Block,
+    styles: Styles,
+    width: float,
+    in_emergency: bool,
+    parent: Element | None = None,
+) -> Flowable:
+    """The flowable of one block; tagged as an element of `parent` when there is one."""
     if block.kind == "page_break":
         return PageBreak()
     if block.kind == "figure":
-        return _figure(kit, block, styles, width)
+        return _figure(kit, block, styles, width, parent)
     markup = _markup(block)
     paragraph = kit.paragraph
     if block.kind == "h1":
-        return paragraph(markup, styles.title)
+        return _tagged(paragraph(markup, styles.title), "H1", parent)
     if block.kind == "h2":
-        return paragraph(markup, styles.emergency_heading if in_emergency else styles.heading)
+        heading = styles.emergency_heading if in_emergency else styles.heading
+        return _tagged(paragraph(markup, heading), "H2", parent)
     if block.kind == "h3":
-        return paragraph(markup, styles.subheading)
+        return _tagged(paragraph(markup, styles.subheading), "H3", parent)
     if block.kind == "bullet":
-        return paragraph(markup, styles.bullet, bulletText=BULLET)
+        return _list_item(paragraph(markup, styles.bullet, bulletText=BULLET), "bullet", parent)[0]
     if block.kind == "number":
-        return paragraph(markup, styles.bullet, bulletText=f"{block.number}.")
+        item = paragraph(markup, styles.bullet, bulletText=f"{block.number}.")
+        return _list_item(item, "number", parent)[0]
     if block.kind == "check":
         box = styles.body_size * 0.9
-        return CheckItem(paragraph(markup, styles.body), box, box * 1.8)
+        # The square, drawn by CheckItem, is the Lbl.
+        words, label = _list_item(paragraph(markup, styles.body), "check", parent, bullet_is_label=False)
+        return CheckItem(words, box, box * 1.8, label)
     if block.kind == "signature":
-        return _signature(kit, block, styles, width)
-    return paragraph(markup, styles.body)
+        return _signature(kit, block, styles, width, parent)
+    return _tagged(paragraph(markup, styles.body), "P", parent)
 
 
 class NeverSplit(KeepTogether):  # type: ignore[misc]
@@ -227,14 +268,16 @@ def _box_name(section: Section, number: int, private: Sequence[str]) -> str:
     return f'the {section.kind} {noun} (<section class="{section.kind}"> number {number} of the document)'
 
 
-def _boxed(kit: Kit, section: Section, styles: Styles, width: float, name: str = "") -> Flowable:
+def _boxed(
+    kit: Kit, section: Section, styles: Styles, width: float, name: str = "", parent: Element | None = None
+) -> Flowable:
     """A section in a box. One row per block, so a long box can still break between pages."""
     emergency = section.kind == "emergency"
     pad = styles.body_size * 0.7
     inner = width - 2 * pad
     rows = [
         [flowable]
-        for flowable in [_flowable(kit, block, styles, inner, emergency) for block in section.blocks]
+        for flowable in [_flowable(kit, block, styles, inner, emergency, parent) for block in section.blocks]
     ]
     table = kit.table(rows, colWidths=[width], splitByRow=1)
     commands: list[tuple[Any, ...]] = [
@@ -273,23 +316,29 @@ def build_story(
     private: Sequence[str] = (),
     kit: Kit | None = None,
     scan_code: str | None = None,
+    tree: StructureTree | None = None,
+    scan_code_alt: str = "",
 ) -> list[Flowable]:
     """The flowables of the document body. `private`: patient values an error must never name.
     `scan_code`: the scan-back code's payload (barcode.payload_for), drawn in the receipt section; None
-    draws none."""
+    draws none. `tree`: for a tagged document, the structure tree to build (with a tagging kit, see
+    tagging.py), `scan_code_alt` the scan-back code's text alternative."""
     kit = kit or speedups.kit()
     story: list[Flowable] = []
     for number, section in enumerate(content.sections, start=1):
+        parent = None if tree is None else tree.section()
         if section.kind in ("summary", "call", "emergency"):
             name = _box_name(section, number, private)
-            story += [Spacer(1, styles.body_size * 0.6), _boxed(kit, section, styles, width, name)]
+            story += [Spacer(1, styles.body_size * 0.6), _boxed(kit, section, styles, width, name, parent)]
         elif section.kind == "receipt":
             # Kept on one page, as the signatures must be; never split (see NeverSplit).
-            blocks = _receipt(kit, section, styles, width, scan_code)
+            blocks = _receipt(kit, section, styles, width, scan_code, parent, scan_code_alt)
             story.append(_never_split(kit, blocks, _box_name(section, number, private)))
         else:
             story += _headings_kept_with_what_follows(
-                [_flowable(kit, block, styles, width, False) for block in section.blocks], width, styles
+                [_flowable(kit, block, styles, width, False, parent) for block in section.blocks],
+                width,
+                styles,
             )
     return _page_one_ended(story)
 
@@ -301,25 +350,33 @@ SCAN_CODE_GAP = 0.2 * 72  # between the signature lines' end and the column
 
 
 def _receipt(
-    kit: Kit, section: Section, styles: Styles, width: float, scan_code: str | None
+    kit: Kit,
+    section: Section,
+    styles: Styles,
+    width: float,
+    scan_code: str | None,
+    parent: Element | None = None,
+    scan_code_alt: str = "",
 ) -> list[Flowable]:
     """The receipt section's flowables, with the scan-back code when there is one: beside its closing
     signature lines, so the section takes no more height than without it (large print fills its page), or
     below the section when a site's templates end it without signature lines."""
     blocks = list(section.blocks)
     if scan_code is None:
-        return [_flowable(kit, block, styles, width, False) for block in blocks]
+        return [_flowable(kit, block, styles, width, False, parent) for block in blocks]
     text_size = 10.0 if styles.large_print else 8.0
-    code = ScanCode(scan_code, SCAN_CODE_COLUMN, text_size)
     first_signature = len(blocks)
     while first_signature > 0 and blocks[first_signature - 1].kind == "signature":
         first_signature -= 1
-    before = [_flowable(kit, block, styles, width, False) for block in blocks[:first_signature]]
+    before = [_flowable(kit, block, styles, width, False, parent) for block in blocks[:first_signature]]
+    code = ScanCode(scan_code, SCAN_CODE_COLUMN, text_size)
     if first_signature == len(blocks):
+        code.tag(parent, scan_code_alt)
         code.hAlign = "RIGHT"
         return [*before, Spacer(1, styles.body_size * 0.5), code]
     lines_width = width - SCAN_CODE_COLUMN - SCAN_CODE_GAP
-    lines = [_flowable(kit, block, styles, lines_width, False) for block in blocks[first_signature:]]
+    lines = [_flowable(kit, block, styles, lines_width, False, parent) for block in blocks[first_signature:]]
+    code.tag(parent, scan_code_alt)  # after the signature lines: the column at their right
     return [*before, Beside(lines, width - SCAN_CODE_COLUMN, code)]
 
 

@@ -31,6 +31,7 @@ from .styles import (
     RULE,
     Styles,
 )
+from .tagging import CANVAS_ATTRIBUTE, PageMarks, StructureTree, artifact, finish
 
 
 class InvariantTime(TimeStamp):  # type: ignore[misc]
@@ -217,11 +218,13 @@ def page_frame(
     *,
     mark: str | None = None,
     card: RenderedContent | None = None,
+    tree: StructureTree | None = None,
 ) -> tuple[type[Canvas], Callable[..., None]]:
     """A Canvas class that draws the footer once the page count is known, and the on-page hook that draws
-    the identification header (and the logo on page one). `mark` ("Chart copy"): drawn boxed in bold at
-    the header's right on every page, in place of the logo. `card`: the pages of the CARD_PAGE template
-    carry its labels (its language) instead of the document's."""
+        the identification header (and the logo on page one). `mark` ("Chart copy"): drawn boxed in bold at
+        the header's right on every page, in place of the logo. `card`: the pages of the CARD_PAGE template
+        carry its labels (its language) instead of the document's. `tree`: a tagged document's structure tree
+    (tagging.py), written with the document; the header, footer, logo and mark are artifacts."""
     document_labels = _labels(case, site, content.messages, content.language)
     card_labels = document_labels if card is None else _labels(case, site, card.messages, card.language)
     logo = site.document.logo
@@ -250,6 +253,8 @@ def page_frame(
             self._footer_left: dict[tuple[tuple[str, ...], float], list[str]] = {}  # by lines and size
             # Before anything is drawn, so remembered paragraph drawings fit this document's font codes.
             fix_font_codes(self, document_text, (REGULAR, BOLD))
+            if tree is not None:
+                setattr(self, CANVAS_ATTRIBUTE, PageMarks())
 
         def _draw_header(self, width: float) -> None:
             """The header, its text within `width` from the left margin."""
@@ -327,21 +332,31 @@ def page_frame(
             # Hold each finished page until the total page count is known.
             self._pages.append(dict(self.__dict__))
             self._startPage()
+            if tree is not None:
+                getattr(self, CANVAS_ATTRIBUTE).next_page()
 
         def save(self) -> None:
             total = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
-                self._draw_footer(number, total)
+                with artifact(self, "Footer"):
+                    self._draw_footer(number, total)
                 Canvas.showPage(self)
-            make_archival(self._doc)  # PDF/A-2b: see archival.py
+            if tree is not None:
+                finish(self._doc, tree, getattr(self, CANVAS_ATTRIBUTE))
+            make_archival(self._doc, tagged=tree is not None)  # PDF/A-2b: see archival.py
             Canvas.save(self)
 
     def on_page(canvas: PageFrameCanvas, doc: Any) -> None:
         canvas.saveState()
+        canvas._labels = card_labels if doc.pageTemplate.id == CARD_PAGE else document_labels
+        with artifact(canvas, "Header"):
+            _draw_page_header(canvas)
+        canvas.restoreState()
+
+    def _draw_page_header(canvas: PageFrameCanvas) -> None:
         page_width, page_height = canvas._pagesize
         usable = page_width - 2 * MARGIN_SIDE
-        canvas._labels = card_labels if doc.pageTemplate.id == CARD_PAGE else document_labels
         if mark:
             # A copy for the chart: marked on every page, and without the logo, which the patient's
             # signature page does not have either.
@@ -353,6 +368,5 @@ def page_frame(
             draw_logo(canvas, logo, page_width - MARGIN_SIDE, page_height - LOGO_TOP)
         else:
             canvas._draw_header(usable)
-        canvas.restoreState()
 
     return PageFrameCanvas, on_page

@@ -24,6 +24,7 @@ from reportlab.platypus import Flowable
 
 from ..barcode import SEPARATORS
 from .fonts import REGULAR
+from .tagging import Element, marked
 
 SYMBOL_SIZE = 1.0 * inch  # the dark modules' square, quiet zone excluded
 QUIET_ZONE_MODULES = 4
@@ -168,6 +169,15 @@ class ScanCode(Flowable):  # type: ignore[misc]
         self.lines = text_lines(payload, font_size, width)
         self.width = width
         self.height = SYMBOL_SIZE + 2 * self.quiet + len(self.lines) * font_size * TEXT_LEADING
+        self.figure: Element | None = None
+        self.text: Element | None = None
+
+    def tag(self, parent: Element | None, alt: str) -> None:
+        """In a tagged document: the symbol a Figure of `parent` with the text alternative `alt` (generic
+        words: the payload holds the MRN), the text beneath it a paragraph, as printed."""
+        if parent is not None:
+            self.figure = Element("Figure", parent, alt=alt)
+            self.text = Element("P", parent)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -182,17 +192,19 @@ class ScanCode(Flowable):  # type: ignore[misc]
         # The path's operators written directly (canvas.addLiteral, ReportLab's public way): every
         # coordinate is a small whole number, which ReportLab's general number formatting costs five
         # times as much to write. One fill of the whole path: no seams between modules.
-        canvas.addLiteral(
-            "\n".join(f"{x} {y} {w} {h} re" for x, y, w, h in dark_rectangles(self.modules)) + " f"
-        )
+        with marked(canvas, self.figure):
+            canvas.addLiteral(
+                "\n".join(f"{x} {y} {w} {h} re" for x, y, w, h in dark_rectangles(self.modules)) + " f"
+            )
         canvas.restoreState()
         canvas.saveState()
         canvas.setFillColor(colors.black)
         canvas.setFont(REGULAR, self.font_size)
         baseline = self.height - 2 * self.quiet - SYMBOL_SIZE
-        for line in self.lines:
-            baseline -= self.font_size * TEXT_LEADING
-            canvas.drawCentredString(self.width / 2, baseline + self.font_size * 0.25, line)
+        with marked(canvas, self.text):
+            for line in self.lines:
+                baseline -= self.font_size * TEXT_LEADING
+                canvas.drawCentredString(self.width / 2, baseline + self.font_size * 0.25, line)
         canvas.restoreState()
 
 
