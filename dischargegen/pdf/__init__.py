@@ -35,7 +35,20 @@ from .page import page_frame
 from .speedups import Kit
 from .styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_for
 
-PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
+# BCP 47 tags for /Lang and the HTML rendition's lang. US English and US Spanish as before; the script
+# subtag for Chinese ("zh-Hans": Simplified characters, what the text is written in, whatever the
+# reader's region), and the bare language for the others: their text is not specific to one country
+# ("tl" is Tagalog, which most readers call Filipino; screen readers know "tl").
+PDF_LANGUAGE = {
+    "en": "en-US",
+    "es": "es-US",
+    "zh": "zh-Hans",
+    "vi": "vi",
+    "ko": "ko",
+    "tl": "tl",
+    "ru": "ru",
+    "ht": "ht",
+}
 
 # The rl_config values ReportLab reads while it lays out and writes a document, where no argument of ours
 # reaches: A85 encoding and its line wrapping, comments (with ReportLab's install path), one line per
@@ -83,7 +96,7 @@ def _build_pdf_counted(
 ) -> tuple[bytes, int]:
     register_fonts()
     kit = kit or speedups.kit()
-    styles = styles_for(case.large_print)
+    styles = styles_for(case.large_print, content.language)
     page_size = PAGE_SIZES[case.paper or site.document.paper]
     width = page_size[0] - 2 * MARGIN_SIDE
     buffer = io.BytesIO()
