@@ -82,7 +82,7 @@ class Content:
     # The languages this site renders: a language is enabled after the site's own qualified medical
     # translator has reviewed it (docs/languages.md). English is always among them: batch rows in a
     # language not enabled fall back to it.
-    enabled_languages: tuple[str, ...] = ("en", "es")
+    enabled_languages: tuple[str, ...] = vocab.DEFAULT_ENABLED_LANGUAGES
     forbidden_abbreviations: tuple[str, ...] = (
         "PO", "BID", "TID", "QID", "PRN", "QD", "QHS", "HS", "NPO", "VCF", "PMMA", "ROM", "ADL",
         "NSAID", "OTC", "TLSO", "SOB", "N/V", "w/", "w/o", "d/c", "q4h", "q6h", "q8h",

@@ -13,6 +13,8 @@ PROCEDURES = ("kyphoplasty", "vertebroplasty")
 ANESTHESIA = ("local", "sedation", "general")
 CAUSES = ("osteoporosis", "cancer", "trauma")
 LANGUAGES = ("en", "es", "zh", "vi", "ko", "tl", "ru", "ht")
+# The languages a site renders unless its [content] enabled_languages says otherwise: the reviewed ones.
+DEFAULT_ENABLED_LANGUAGES = ("en", "es")
 # Each language's own name for itself, as `dischargegen languages` and the web form list it.
 LANGUAGE_NAMES: Mapping[str, str] = {
     "en": "English",

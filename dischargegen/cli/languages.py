@@ -13,7 +13,7 @@ from ..languages import languages as all_languages
 from ._common import load_site_or_fail, site_option, user_error
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Columns `text` takes in a terminal: Chinese characters and Hangul take two."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
@@ -45,9 +45,9 @@ def languages(site_path: Path | None) -> None:
         ]
     except DischargeGenError as error:
         raise user_error(error) from None
-    widths = [max(_width(row[index]) for row in [COLUMNS, *rows]) for index in range(len(COLUMNS))]
+    widths = [max(display_width(row[index]) for row in [COLUMNS, *rows]) for index in range(len(COLUMNS))]
     for row in [COLUMNS, *rows]:
-        cells = (cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True))
+        cells = (cell + " " * (width - display_width(cell)) for cell, width in zip(row, widths, strict=True))
         click.echo("  ".join(cells).rstrip())
     click.echo(
         f"\nEnabled for this site: {', '.join(site.content.enabled_languages)}"
