@@ -7,8 +7,11 @@ import dataclasses
 import io
 
 import pypdf
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reportlab.graphics.shapes import String
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from dischargegen import build_case, render_pdf
@@ -23,6 +26,7 @@ from dischargegen.pdf.fonts import (
     split_by_font,
     text_width,
 )
+from dischargegen.pdf.pictures import draw_picture
 from dischargegen.pdf.styles import styles_for
 from dischargegen.site import DEFAULT_SITE
 from dischargegen.vocab import LANGUAGES
@@ -95,3 +99,33 @@ def test_the_speed_ups_give_the_same_bytes_for_cjk_documents() -> None:
     with speedups.switched_off():
         plain = render_pdf(case, ALL_ENABLED)
     assert quick == plain
+
+
+def _strings(node: object) -> list[String]:
+    if isinstance(node, String):
+        return [node]
+    return [found for child in getattr(node, "contents", []) for found in _strings(child)]
+
+
+@pytest.mark.parametrize(
+    ("name", "labels"),
+    [
+        ("spine", {"levels": "T12,L1", "upper": "中背部", "lower": "下背部", "neck": "颈部"}),
+        ("spine", {"levels": "L1", "upper": "허리 가운데", "lower": "Lower 허리", "neck": "목"}),
+        ("lifting", {"weight": "10磅"}),
+        ("ice", {"cloth": "布"}),
+    ],
+)
+def test_every_picture_label_is_drawn_in_a_font_that_has_its_glyphs(
+    name: str, labels: dict[str, str]
+) -> None:
+    strings = _strings(draw_picture(name, labels, 150, False))
+    assert strings
+    for string in strings:
+        face = pdfmetrics.getFont(string.fontName).face
+        missing = [char for char in string.text if ord(char) not in face.charToGlyph and not char.isspace()]
+        assert missing == [], (string.text, string.fontName)
+    drawn = "".join(string.text for string in strings)
+    for text in labels.values():
+        if text != labels.get("levels"):
+            assert "".join(text.split()) in "".join(drawn.split())
