@@ -22,8 +22,7 @@ from ..check.matrix import OPTIONAL_INPUTS_NOTE, all_variants, select
 from ..check.readability import ENGLISH_MAX_GRADE, SPANISH_MIN_EASE, Score
 from ..check.rules import MAX_PAGES_LARGE_PRINT, MAX_PAGES_REGULAR_PRINT, max_pages
 from ..errors import DischargeGenError
-from ._common import load_site_or_fail, site_option, user_error
-from .languages import display_width
+from ._common import display_width, load_site_or_fail, site_option, user_error
 
 LIMITS = {
     "en": f"Flesch-Kincaid grade, at most {ENGLISH_MAX_GRADE:.1f}",

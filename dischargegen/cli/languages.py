@@ -3,20 +3,13 @@ has enabled it. The list is the library's (dischargegen.languages); this only pr
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import click
 
 from ..errors import DischargeGenError
 from ..languages import languages as all_languages
-from ._common import load_site_or_fail, site_option, user_error
-
-
-def display_width(text: str) -> int:
-    """Columns `text` takes in a terminal: Chinese characters and Hangul take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
+from ._common import display_width, load_site_or_fail, site_option, user_error
 
 COLUMNS = ("code", "language", "review", "reviewed by", "reviewed on", "enabled")
 

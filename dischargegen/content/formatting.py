@@ -18,7 +18,7 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 
 from ..errors import ContentError
-from .templating import default_templates_dir
+from .shipped import default_templates_dir
 
 
 @dataclass(frozen=True)
