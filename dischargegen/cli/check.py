@@ -225,9 +225,14 @@ def print_report(report: CheckReport) -> None:
         keys = f" {len(report.key_problems)} message key problems." if report.key_problems else ""
         click.echo(f"\nFAILED: {failed} of {checked} variants fail the checks.{keys}")
     else:
+        if any(result.variant.language != "en" for result in report.results):
+            click.echo(
+                "\nTranslations: no English words left in, every message key matched, no section's sentences"
+                " twice as long as the English."
+            )
         click.echo(
             f"\nOK: all {checked} variants pass (reading level, abbreviations, pages, page 1, until <day>, "
-            "teach-back card, English words, sentence length, message keys)."
+            "teach-back card)."
         )
 
 

@@ -101,6 +101,7 @@ def markup(text: str) -> str:
 
 def text_width(text: str, font: str, size: float) -> float:
     """The width of `text` drawn by `draw_text`."""
+    register_fonts()  # cached: measuring needs the fonts registered, whoever asks first
     return float(sum(pdfmetrics.stringWidth(piece, name, size) for piece, name in font_runs(text, font)))
 
 

@@ -191,9 +191,9 @@ def _text_block(
     for index, line in enumerate(lines):
         y = top_baseline - index * leading
         runs = font_runs(line, font)
-        if len(runs) == 1:
+        if len(runs) == 1:  # one font: the label's own, or the CJK font for a line of CJK only
             strings.append(
-                String(x, y, line, fontName=font, fontSize=size, fillColor=black, textAnchor=anchor)
+                String(x, y, line, fontName=runs[0][1], fontSize=size, fillColor=black, textAnchor=anchor)
             )
             continue
         left = x - drawn_width(line, font, size) * {"start": 0.0, "middle": 0.5, "end": 1.0}[anchor]
