@@ -18,7 +18,7 @@ from .logo import Logo
 from .pdf import build_pdf_counted
 from .pdf.chart import build_chart_copy
 from .pdf.fonts import describe_character, first_undrawable
-from .site import SiteSettings, check_printed_text
+from .site import SiteSettings, check_enabled_languages, check_printed_text
 
 Built = TypeVar("Built")
 
@@ -33,6 +33,18 @@ def check_printable(case: Case, site: SiteSettings) -> None:
             )
     # load_site checks the site's printed text already; settings built in code are checked here.
     check_printed_text(site)
+
+
+def check_language_enabled(case: Case, site: SiteSettings) -> None:
+    """Refuse a language the site has not enabled (after its own review): one line naming the setting."""
+    enabled = site.content.enabled_languages
+    if case.language not in enabled:
+        check_enabled_languages(enabled)  # settings built in code: a bad list is named first
+        raise InputError(
+            "language",
+            f"{case.language} is not enabled for this site; enabled: {', '.join(enabled)}. A site adds a"
+            " language to [content] enabled_languages once its qualified medical translator has reviewed it",
+        )
 
 
 def _check_logo(site: SiteSettings) -> None:
@@ -87,6 +99,7 @@ def render_chart_copy(case: Case, site: SiteSettings) -> bytes:
 
 def _check_inputs(case: Case, site: SiteSettings) -> None:
     check_case(case)
+    check_language_enabled(case, site)
     _check_logo(site)
     check_printable(case, site)
 

@@ -79,6 +79,10 @@ class Content:
     version: str = field(default="2026.11-1", metadata=_printed(MAX_CONTENT_VERSION))
     last_reviewed: dt.date = dt.date(2026, 11, 20)
     templates_dir: Path | None = None
+    # The languages this site renders: a language is enabled after the site's own qualified medical
+    # translator has reviewed it (docs/languages.md). English is always among them: batch rows in a
+    # language not enabled fall back to it.
+    enabled_languages: tuple[str, ...] = vocab.DEFAULT_ENABLED_LANGUAGES
     forbidden_abbreviations: tuple[str, ...] = (
         "PO", "BID", "TID", "QID", "PRN", "QD", "QHS", "HS", "NPO", "VCF", "PMMA", "ROM", "ADL",
         "NSAID", "OTC", "TLSO", "SOB", "N/V", "w/", "w/o", "d/c", "q4h", "q6h", "q8h",
@@ -300,9 +304,26 @@ def _check_consistency(site: SiteSettings) -> None:
     folder = site.content.templates_dir
     if folder is not None and not folder.is_dir():
         raise SiteSettingsError("content.templates_dir", f"no folder at {folder}")
+    check_enabled_languages(site.content.enabled_languages)
     _check_code_table("fhir.anesthesia_codes", site.fhir.anesthesia_codes, vocab.ANESTHESIA)
     _check_code_table("fhir.procedure_codes", site.fhir.procedure_codes, vocab.PROCEDURES)
     barcode.check_barcode(site)
+
+
+ENABLED_LANGUAGES_KEY = "content.enabled_languages"
+
+
+def check_enabled_languages(codes: tuple[str, ...]) -> None:
+    """Known codes only, English among them (load_site calls it; render checks settings built in code)."""
+    for code in codes:
+        if code not in vocab.LANGUAGES:
+            raise SiteSettingsError(
+                ENABLED_LANGUAGES_KEY, f"must list language codes from: {', '.join(vocab.LANGUAGES)}"
+            )
+    if "en" not in codes:
+        raise SiteSettingsError(
+            ENABLED_LANGUAGES_KEY, 'must include "en" (rows in a language not enabled fall back to it)'
+        )
 
 
 def _check_code_table(key: str, table: Mapping[str, str], allowed: tuple[str, ...]) -> None:

@@ -12,7 +12,20 @@ from collections.abc import Mapping
 PROCEDURES = ("kyphoplasty", "vertebroplasty")
 ANESTHESIA = ("local", "sedation", "general")
 CAUSES = ("osteoporosis", "cancer", "trauma")
-LANGUAGES = ("en", "es")
+LANGUAGES = ("en", "es", "zh", "vi", "ko", "tl", "ru", "ht")
+# The languages a site renders unless its [content] enabled_languages says otherwise: the reviewed ones.
+DEFAULT_ENABLED_LANGUAGES = ("en", "es")
+# Each language's own name for itself, as `dischargegen languages` and the web form list it.
+LANGUAGE_NAMES: Mapping[str, str] = {
+    "en": "English",
+    "es": "Español (Spanish)",
+    "zh": "简体中文 (Chinese, Simplified)",
+    "vi": "Tiếng Việt (Vietnamese)",
+    "ko": "한국어 (Korean)",
+    "tl": "Tagalog (Tagalog/Filipino)",
+    "ru": "Русский (Russian)",
+    "ht": "Kreyòl ayisyen (Haitian Creole)",
+}
 PAPER_SIZES = ("letter", "a4")
 
 # CPT: 22510-22512 percutaneous vertebroplasty, 22513-22515 percutaneous vertebral augmentation
@@ -71,6 +84,53 @@ LANGUAGE_SYNONYMS: Mapping[str, str] = {
     "espanol": "es",
     "es-us": "es",
     "es-mx": "es",
+    # Chinese: the document is Simplified Chinese (Mandarin readers and most Chinese readers in the US).
+    "zh": "zh",
+    "zh-cn": "zh",
+    "zh-hans": "zh",
+    "zh-hans-cn": "zh",
+    "zh-sg": "zh",
+    "chi": "zh",
+    "zho": "zh",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "chinese (simplified)": "zh",
+    "中文": "zh",
+    "简体中文": "zh",
+    "vi": "vi",
+    "vi-vn": "vi",
+    "vie": "vi",
+    "vietnamese": "vi",
+    "tiếng việt": "vi",
+    "tieng viet": "vi",
+    "ko": "ko",
+    "ko-kr": "ko",
+    "kor": "ko",
+    "korean": "ko",
+    "한국어": "ko",
+    # Filipino is the standardised form of Tagalog; EHRs use either name and code.
+    "tl": "tl",
+    "tl-ph": "tl",
+    "tgl": "tl",
+    "tagalog": "tl",
+    "fil": "tl",
+    "fil-ph": "tl",
+    "filipino": "tl",
+    "ru": "ru",
+    "ru-ru": "ru",
+    "rus": "ru",
+    "russian": "ru",
+    "русский": "ru",
+    "ht": "ht",
+    "ht-ht": "ht",
+    "hat": "ht",
+    "haitian": "ht",
+    "haitian creole": "ht",
+    "haitian-creole": "ht",
+    "kreyòl": "ht",
+    "kreyol": "ht",
+    "kreyòl ayisyen": "ht",
+    "kreyol ayisyen": "ht",
 }
 
 PAPER_SYNONYMS: Mapping[str, str] = {"letter": "letter", "us letter": "letter", "a4": "a4"}

@@ -101,6 +101,7 @@ def test_every_row_written_exits_0_with_a_manifest(tmp_path: Path, export: Path)
         "fingerprint",
         "html_file",
         "html_sha256",
+        "warning",
         "print_job",
     ]
     assert [(r["line"], r["status"], r["file"]) for r in rows] == [

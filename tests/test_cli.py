@@ -56,7 +56,7 @@ def replace_option(option: str, value: str) -> list[str]:
         ("--procedure-date", "tomorrow", "Invalid value for --procedure-date: must be a date"),
         ("--procedure", "laminectomy", "Invalid value for '--procedure'"),
         ("--patient-name", "Ana \U0001f600", "Invalid value for --patient-name: contains U+1F600"),
-        ("--mrn", "\u4e2d\u6587", "Invalid value for --mrn: contains U+4E2D"),
+        ("--mrn", "\u05d0\u05d1", "Invalid value for --mrn: contains U+05D0"),  # Hebrew: no font
     ],
 )
 def test_bad_input_exits_2_naming_the_field_and_leaves_no_file(

@@ -380,7 +380,7 @@ def speaks(*entries: tuple[str, bool]) -> Json:
         (speaks(("es-419", False), ("en", False)), "es"),  # else the first; a region is fine
         (speaks(("en-US", True)), "en"),
         (patient(communication=[{"language": {"text": "Spanish"}}]), "es"),
-        (speaks(("vi", True), ("es", False)), None),  # not a language we write: English document
+        (speaks(("ar", True), ("es", False)), None),  # not a language we write: English document
         (patient(), None),
     ],
 )

@@ -443,7 +443,7 @@ def test_a_site_wording_of_page_n_of_m_too_long_for_the_footer_is_refused(tmp_pa
         (f'[institution]\nemergency_number = "{"1" * 21}"\n', "institution.emergency_number", "at most 20"),
         # The case: an emoji in the version was silently dropped from every footer.
         ('[content]\nversion = "2026.11 \U0001f600"\n', "content.version", "U+1F600"),
-        ('[institution]\nname = "Clinic \u4e2d"\n', "institution.name", "U+4E2D"),
+        ('[institution]\nname = "Clinic \u0645"\n', "institution.name", "U+0645"),  # Arabic: no font
         ('[institution]\nclinic_phone = "555 \u260e 0100"\n', "institution.clinic_phone", "U+260E"),
         ('[institution]\nemergency_number = "1\\u200b12"\n', "institution.emergency_number", "U+200B"),
         ('[institution]\nname = "North\\nClinic"\n', "institution.name", "one line"),

@@ -58,7 +58,7 @@ def test_identification_is_on_every_page() -> None:
 
 
 @pytest.mark.parametrize(
-    ("field", "char"), [("patient_name", "\U0001f600"), ("mrn", "\u4e2d"), ("patient_name", "\u0905")]
+    ("field", "char"), [("patient_name", "\U0001f600"), ("mrn", "\u0645"), ("patient_name", "\u0905")]
 )
 def test_characters_outside_the_font_are_an_error_naming_field_and_character(field: str, char: str) -> None:
     with pytest.raises(InputError) as caught:

@@ -31,6 +31,7 @@ from dischargegen.cli import cli
 from dischargegen.cli.serve import default_allowed_hosts, is_loopback
 from dischargegen.site import DEFAULT_SITE
 from dischargegen.web import MAX_REQUEST_BYTES, PDF_FILE_NAME, create_app
+from dischargegen.web.form import language_name
 from tests.helpers import BASE_FIELDS, Queue, fields, free_port, pages, pdf_text, wait_for
 
 HOST = "127.0.0.1:8800"
@@ -107,18 +108,28 @@ def test_the_form_has_every_case_field_by_its_csv_name(client: FlaskClient) -> N
     assert "<script" not in page
 
 
-def test_the_choices_come_from_the_library(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    page = get(client).text
-    languages = re.findall(
+def language_choices(page: str) -> list[str]:
+    return re.findall(
         r'<option value="([a-z]+)"(?: selected)?>', page.split('id="f-language"')[1].split("</select>")[0]
     )
-    assert tuple(languages) == vocab.LANGUAGES
-    assert "Spanish (español)" in page and ">English<" in page
-    # A language the library learns shows up without an edit here.
-    monkeypatch.setattr(vocab, "LANGUAGES", (*vocab.LANGUAGES, "vi", "zh-Hans", "xx"))
+
+
+def test_the_languages_offered_are_the_ones_the_site_enables() -> None:
     page = get(create_app(DEFAULT_SITE).test_client()).text
-    assert "Vietnamese (Tiếng Việt)" in page and "Chinese (Simplified) (中文 (简体))" in page
-    assert '<option value="xx">xx</option>' in page  # a code Babel does not know is shown as it is
+    assert language_choices(page) == list(DEFAULT_SITE.content.enabled_languages) == ["en", "es"]
+    assert "Spanish (español)" in page and ">English<" in page
+    # A site that enables more (after its own translator's review) offers them, named in English and in
+    # themselves, in the library's order; a draft the site has not enabled is never offered.
+    content = dataclasses.replace(DEFAULT_SITE.content, enabled_languages=("en", "zh", "vi"))
+    page = get(create_app(dataclasses.replace(DEFAULT_SITE, content=content)).test_client()).text
+    assert language_choices(page) == [code for code in vocab.LANGUAGES if code in ("en", "zh", "vi")]
+    assert "Vietnamese (Tiếng Việt)" in page and "Chinese (中文)" in page
+    assert "español" not in page
+
+
+def test_a_language_code_babel_does_not_know_is_shown_as_it_is() -> None:
+    assert language_name("xx") == "xx"
+    assert language_name("es") == "Spanish (español)"
 
 
 def test_the_sites_defaults_are_preselected() -> None:

@@ -20,12 +20,12 @@ import pypdf
 import pytest
 from PIL import Image
 
-from dischargegen import build_case, load_site
+from dischargegen import build_case, load_site, vocab
 from dischargegen.content import render_content
 from dischargegen.content.blocks import Block, Run
 from dischargegen.errors import SiteSettingsError
 from dischargegen.logo import read_logo
-from dischargegen.pdf import build_pdf_counted, speedups
+from dischargegen.pdf import PDF_LANGUAGE, build_pdf_counted, speedups
 from dischargegen.site import DEFAULT_SITE, Pdf, SiteSettings
 from tests.helpers import (
     BASE_FIELDS,
@@ -176,6 +176,26 @@ def test_tagged_documents_are_pdf_ua1_and_still_pdfa_2b(verapdf: VeraPdf, tmp_pa
     documents["logo-es-large-a4"] = render(site, language="es", large_print="yes", paper="a4")
     paths = []
     for name, pdf in documents.items():
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(pdf)
+        paths.append(path)
+    verapdf.assert_compliant(paths, "ua1")
+    verapdf.assert_compliant(paths, "2b")
+
+
+def test_tagged_documents_in_every_language_are_pdf_ua1_and_pdfa_2b(verapdf: VeraPdf, tmp_path: Path) -> None:
+    """Chinese and Korean draw in a second font (the CJK one), switched run by run: still one tree, every
+    glyph embedded, /Lang the language's own tag. Names in other scripts print on an English document."""
+    content = dataclasses.replace(TAGGED.content, enabled_languages=vocab.LANGUAGES)
+    site = dataclasses.replace(TAGGED, content=content)
+    documents = {language: render(site, language=language) for language in vocab.LANGUAGES}
+    documents["zh-large"] = render(site, language="zh", large_print="yes", paper="a4")
+    documents["en-named-in-hangul"] = render(site, patient_name="김민준")
+    documents["ru-named-in-hanzi"] = render(site, language="ru", patient_name="王小明")
+    paths = []
+    for name, pdf in documents.items():
+        language = name.split("-")[0]
+        assert pikepdf.open(io.BytesIO(pdf)).Root.Lang == PDF_LANGUAGE[language]
         path = tmp_path / f"{name}.pdf"
         path.write_bytes(pdf)
         paths.append(path)

@@ -172,6 +172,22 @@ def _case_of(record: Record) -> Case:
     raise one_error(found)
 
 
+FALLBACK_LANGUAGE = "en"
+
+
+def in_an_enabled_language(case: Case, site: SiteSettings) -> tuple[Case, str]:
+    """The case in a language the site has enabled, with the manifest's warning: a row in a language not
+    enabled is rendered in English (a patient still gets instructions), and the warning says which
+    language was asked for (a code from the closed list, not patient data) and which setting enables it."""
+    if case.language in site.content.enabled_languages:
+        return case, ""
+    warning = (
+        f"language {case.language} is not enabled for this site ([content] enabled_languages);"
+        f" rendered in English"
+    )
+    return dataclasses.replace(case, language=FALLBACK_LANGUAGE), warning
+
+
 @dataclass
 class _Slot:
     """One row on its way to the manifest: either already settled or waiting for a worker."""
@@ -187,6 +203,7 @@ class _Slot:
     index: int = 0
     packet: PacketItem | None = None
     html_file: str = ""  # with --also-html: the HTML rendition's name
+    warning: str = ""  # the manifest's warning column (see in_an_enabled_language)
 
 
 @contextlib.contextmanager
@@ -288,6 +305,7 @@ class _Run:
             case = _case_of(record)
         except InputError as error:
             return self._failed(record.line, error)
+        case, warning = in_an_enabled_language(case, self.site)
         name = self.names.allocate(file_name(self.pattern, case, record.line))
         if self.keep_cases:
             self.result.cases[record.line] = case
@@ -297,9 +315,10 @@ class _Run:
             sort_key = _sort_value(record, self.sort_by) if self.sort_by else ""
             group = _sort_value(record, self.group_by) if self.group_by else ""
             slot.packet = PacketItem(record.line, name, _bookmark(case), sort_key, group)
+        slot.warning = warning
         done = self._already_done(slot, previous)
         if done is not None:
-            slot.entry = done
+            slot.entry = dataclasses.replace(done, warning=warning)
         elif slot.html_file and self._not_ours(slot.html_file):
             slot.entry = Entry(record.line, "failed")
             slot.errors = (("output", FOREIGN_HTML),)
@@ -370,6 +389,7 @@ class _Run:
                 slot.fingerprint,
                 html_file=slot.html_file,
                 html_sha256=done.html_sha256,
+                warning=slot.warning,
             )
 
     # -- in input order ------------------------------------------------------------------------------
@@ -412,6 +432,8 @@ class _Run:
                 result.written += 1
             else:
                 result.unchanged += 1
+            if entry.warning:
+                result.in_english_instead += 1
             if slot.packet is not None:
                 result.packet_items.append(slot.packet)
         if self.on_row is not None:

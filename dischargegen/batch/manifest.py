@@ -39,11 +39,13 @@ MANIFEST_COLUMNS = (
     "fingerprint",
     "html_file",
     "html_sha256",
+    "warning",
     "print_job",
 )
 # Every manifest has the first seven; the later ones came with later versions (print_job with printing,
-# html_file and html_sha256 with --also-html), and a manifest without some of them is still read, so an
-# upgrade re-renders nothing.
+# html_file and html_sha256 with --also-html, warning with the language fallback), and a manifest without
+# some of them is still read, so an upgrade re-renders nothing. print_job stays last: it is rewritten
+# after the run (record_print_jobs).
 OLD_MANIFEST_COLUMNS = MANIFEST_COLUMNS[:7]
 LATER_COLUMNS = MANIFEST_COLUMNS[7:]
 ERROR_COLUMNS = ("line", "field", "message")
@@ -67,6 +69,9 @@ class Entry:
     # The HTML rendition beside the PDF (batch --also-html) and its SHA-256; empty: none written.
     html_file: str = ""
     html_sha256: str = ""
+    # What the reader of the manifest should know about a written row (a language the site has not
+    # enabled, rendered in English instead): words of the program's and field names, never a value.
+    warning: str = ""
 
     def row(self) -> list[str]:
         pages = str(self.pages) if self.file else ""
@@ -80,6 +85,7 @@ class Entry:
             self.fingerprint,
             self.html_file,
             self.html_sha256,
+            self.warning,
             self.print_job,
         ]
 
@@ -149,6 +155,7 @@ def read_entries(path: Path) -> Generator[Entry, None, None]:
                     named.get("print_job", ""),
                     named.get("html_file", ""),
                     named.get("html_sha256", ""),
+                    named.get("warning", ""),
                 )
     except (OSError, UnicodeDecodeError, csv.Error):
         return

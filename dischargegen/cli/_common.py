@@ -5,6 +5,7 @@ module; it imports none of them."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -198,3 +199,10 @@ def _stop(ctx: click.Context, interrupt: KeyboardInterrupt) -> None:
     with contextlib.suppress(OSError):  # the terminal hung up (SIGHUP): the status still tells
         click.echo(f"{reason}; {detail}." if detail else f"{reason}.", err=True)
     raise click.exceptions.Exit(exit_status(interrupt))
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal, for tables: Chinese characters and Hangul take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from ..batch import BatchResult, default_jobs, run_batch
-from ..batch.manifest import ERRORS, Entry
+from ..batch.manifest import ERRORS, MANIFEST, Entry
 from ..batch.packet import PacketOptions, PacketWritten, packet_column
 from ..batch.printed import BatchPrinted, SentJob, print_run
 from ..errors import (
@@ -62,9 +62,16 @@ def on_terminal() -> bool:
 
 
 def _summary(result: BatchResult, out_dir: Path) -> list[str]:
+    # Rows in a language the site has not enabled are in English: counted, never silent.
+    english = (
+        f"; {result.in_english_instead} in English instead of a language not enabled for this site"
+        f" (see the warning column of {MANIFEST})"
+        if result.in_english_instead
+        else ""
+    )
     lines = [
         f"Done: {result.written} written, {result.failed} failed, {result.unchanged + result.skipped} skipped "
-        f"({result.unchanged} already done, {result.skipped} not a kyphoplasty or vertebroplasty)."
+        f"({result.unchanged} already done, {result.skipped} not a kyphoplasty or vertebroplasty){english}."
     ]
     if result.failed:
         shown = ", ".join(str(line) for line in result.failed_lines)

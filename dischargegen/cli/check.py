@@ -15,17 +15,25 @@ from pathlib import Path
 
 import click
 
+from .. import vocab
 from ..check import MIN_SECTION_WORDS, CheckReport, VariantResult, default_jobs, difficulty, run_check
+from ..check.languages import LENGTH_LIMIT, ZH_CHARACTERS_PER_ENGLISH_WORD
 from ..check.matrix import OPTIONAL_INPUTS_NOTE, all_variants, select
 from ..check.readability import ENGLISH_MAX_GRADE, SPANISH_MIN_EASE, Score
 from ..check.rules import MAX_PAGES_LARGE_PRINT, MAX_PAGES_REGULAR_PRINT, max_pages
 from ..errors import DischargeGenError
-from ._common import load_site_or_fail, site_option, user_error
+from ._common import display_width, load_site_or_fail, site_option, user_error
 
 LIMITS = {
     "en": f"Flesch-Kincaid grade, at most {ENGLISH_MAX_GRADE:.1f}",
     "es": f"Fernandez-Huerta, at least {SPANISH_MIN_EASE:g} (higher is easier)",
 }
+# The languages without a formula: average sentence length, each section at most LENGTH_LIMIT times the
+# same section's in English (Chinese in characters: ZH_CHARACTERS_PER_ENGLISH_WORD for one English word).
+LENGTH_TEXT = (
+    f"other languages: words per sentence (Chinese: characters), each section at most {LENGTH_LIMIT:g} times"
+    f" the English section's (Chinese: x {ZH_CHARACTERS_PER_ENGLISH_WORD:g} characters a word)"
+)
 HEADING_WIDTH = 44
 EXAMPLES = 3  # variant ids named in one failure line
 
@@ -40,12 +48,12 @@ def _clip(text: str, width: int = HEADING_WIDTH) -> str:
 
 def _table(rows: Sequence[Sequence[str]], right: Iterable[int] = ()) -> list[str]:
     """Rows padded into columns; the first row is the header. Columns in `right` are right-aligned."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     aligned = set(right)
     lines = []
     for row in rows:
         cells = [
-            c.rjust(w) if i in aligned else c.ljust(w)
+            " " * (w - display_width(c)) + c if i in aligned else c + " " * (w - display_width(c))
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
         lines.append("  ".join(cells).rstrip())
@@ -112,6 +120,8 @@ def failure_lines(report: CheckReport) -> list[str]:
     gaps: dict[tuple[str, bool, str], list[VariantResult]] = defaultdict(list)
     limits: dict[tuple[str, str, str], list[VariantResult]] = defaultdict(list)
     cards: dict[str, list[VariantResult]] = defaultdict(list)
+    english: dict[tuple[str, str, str], list[VariantResult]] = defaultdict(list)
+    lengths: dict[tuple[str, str], list[VariantResult]] = defaultdict(list)
     for result in report.failures:
         language = result.variant.language
         if not result.document.passes:
@@ -128,7 +138,11 @@ def failure_lines(report: CheckReport) -> list[str]:
             limits[(language, limit.section, limit.phrase)].append(result)
         if result.card_problem is not None:
             cards[result.card_problem].append(result)
-    lines = []
+        for leak in result.english:
+            english[(leak.word, leak.section, language)].append(result)
+        for long_section in result.long_sentences:
+            lengths[(language, long_section.section)].append(result)
+    lines = list(report.key_problems)
     for language, results in documents.items():
         worst = max(results, key=lambda r: difficulty(r.document))
         lines.append(
@@ -164,6 +178,17 @@ def failure_lines(report: CheckReport) -> list[str]:
         )
     for problem, results in cards.items():
         lines.append(f"teach-back card: {problem}; {_examples(results)}")
+    for (word, heading, language), results in english.items():
+        lines.append(f'English word "{word}" in section "{heading}" ({language}): {_examples(results)}')
+    for (language, heading), results in lengths.items():
+        longest = max(
+            (item for r in results for item in r.long_sentences if item.section == heading),
+            key=lambda item: item.average / item.limit,
+        )
+        lines.append(
+            f'sentence length, section "{heading}" ({language}): {longest.average:g} per sentence, at most'
+            f" {longest.limit:g} (twice the English section's); {_examples(results)}"
+        )
     return lines
 
 
@@ -179,7 +204,8 @@ def print_report(report: CheckReport) -> None:
     for note in report.notes:
         click.echo(f"Note: {note}")
     click.echo(
-        "\nReading level per variant. " + "; ".join(f"{lang}: {text}" for lang, text in LIMITS.items())
+        "\nReading level per variant. "
+        + "; ".join([*(f"{lang}: {text}" for lang, text in LIMITS.items()), LENGTH_TEXT])
     )
     click.echo(f"Pages: regular/large print, at most {MAX_PAGES_REGULAR_PRINT}/{MAX_PAGES_LARGE_PRINT}. "
                f"Worst section: the hardest section of at least {MIN_SECTION_WORDS} words.\n")  # fmt: skip
@@ -194,9 +220,15 @@ def print_report(report: CheckReport) -> None:
     for line in lines:
         click.echo(f"  {line}")
     failed = len(report.failures)
-    if failed:
-        click.echo(f"\nFAILED: {failed} of {checked} variants fail the checks.")
+    if failed or report.key_problems:
+        keys = f" {len(report.key_problems)} message key problems." if report.key_problems else ""
+        click.echo(f"\nFAILED: {failed} of {checked} variants fail the checks.{keys}")
     else:
+        if any(result.variant.language != "en" for result in report.results):
+            click.echo(
+                "\nTranslations: no English words left in, every message key matched, no section's sentences"
+                " twice as long as the English."
+            )
         click.echo(
             f"\nOK: all {checked} variants pass (reading level, abbreviations, pages, page 1, until <day>, "
             "teach-back card)."
@@ -217,23 +249,32 @@ def print_report(report: CheckReport) -> None:
     metavar="PATTERN",
     help='Check only the variants whose id matches, for a quick look while editing ("*-es"). Repeatable.',
 )
+@click.option(
+    "--all-languages",
+    is_flag=True,
+    help="Check every shipped language, enabled for this site or not (default: the site's enabled ones).",
+)
 @site_option
-def check(site_path: Path | None, jobs: int | None, patterns: tuple[str, ...]) -> None:
+def check(site_path: Path | None, jobs: int | None, patterns: tuple[str, ...], all_languages: bool) -> None:
     """Render every variant and test it: reading level, abbreviations, pages, page 1, limits, teach-back.
 
     Variants: procedure x anesthesia x stay x cause x level count x language, each in regular and large print.
+    Languages: those the site enables ([content] enabled_languages); --all-languages: every shipped one.
     A variant fails when it reads too hard, uses a forbidden abbreviation, takes more than 5 pages (8 in
     large print), leaves a "Call 911" sign or a phone number off page 1, ends a limit on a bare day
     ("until Tuesday", with no time and no "through"), or answers fewer than four of the chart copy's
-    teach-back questions.
+    teach-back questions; or, in a language other than English, shows common English words, has a
+    message key English lacks (or lacks one), or has a section whose sentences average twice as long as
+    the English section's (languages without a reading-level formula).
     Exit status 0 when all pass, 1 when any fails, 2 for bad site settings or templates.
     """
     site = load_site_or_fail(site_path)
-    variants = select(all_variants(), patterns)
+    languages = vocab.LANGUAGES if all_languages else site.content.enabled_languages
+    variants = select(all_variants(languages), patterns)
     if not variants:
         raise click.UsageError(f"No variant matches --only {' '.join(patterns)}.")
     try:
-        report = run_check(site, variants, jobs=jobs or default_jobs())
+        report = run_check(site, variants, jobs=jobs or default_jobs(), languages=languages)
     except DischargeGenError as error:
         raise user_error(error) from None
     print_report(report)

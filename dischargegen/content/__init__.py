@@ -151,7 +151,8 @@ def _remembered_messages(environment: jinja2.Environment, language: str) -> dict
                 problem = f"is longer than {FOOTER_PAGE_LIMIT} characters with 3-digit page numbers"
         if problem is not None:
             raise TemplateFailure(f"{message_file_name(name, filename)}, key {key}: {problem}")
-    return {key: str(value) for key, value in data.items()}
+    # Tables ([review], [dates], [calendar]) are read by their own readers, not drawn.
+    return {key: value for key, value in data.items() if isinstance(value, str)}
 
 
 def message_file_name(name: str, filename: str | None) -> str:

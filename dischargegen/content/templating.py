@@ -33,9 +33,7 @@ from jinja2.visitor import NodeTransformer
 
 from ..errors import ContentError
 from ..errors import TemplateFailure as TemplateFailure  # its old home; errors.py holds it now
-
-_PACKAGED = Path(__file__).resolve().parent.parent / "templates"
-_SOURCE_TREE = Path(__file__).resolve().parent.parent.parent / "templates"
+from .shipped import default_templates_dir as default_templates_dir  # its old home
 
 # What one document's templates may do. The shipped templates use a few dozen steps and some 10,000
 # characters; these bounds are far above any real document and far below what hangs a batch or fills memory.
@@ -52,11 +50,6 @@ BOUNDED = "_dischargegen_bounded"
 
 class TemplateLimitError(Exception):
     """Raised inside a running template that exceeds a bound; reported as a TemplateFailure."""
-
-
-def default_templates_dir() -> Path:
-    """The shipped templates: inside the installed package, or at the top of a source checkout."""
-    return _PACKAGED if _PACKAGED.is_dir() else _SOURCE_TREE
 
 
 # -- the work budget of one document ---------------------------------------------------------------------

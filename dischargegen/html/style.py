@@ -9,8 +9,12 @@ from __future__ import annotations
 _STYLE = """
 :root { color: #111; background: #fff; }
 body { margin: 0 auto; max-width: 42rem; padding: 1rem 1.25rem 2rem;
-  font-family: 'Noto Sans', Arial, Helvetica, sans-serif; font-size: 1.1875rem; line-height: 1.4;
+  font-family: 'Noto Sans', Arial, Helvetica, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC',
+    'Apple SD Gothic Neo', 'Malgun Gothic', 'Noto Sans CJK KR', 'Droid Sans Fallback', sans-serif;
+  font-size: 1.1875rem; line-height: 1.4;
   text-align: left; overflow-wrap: break-word; }
+:lang(ko) body, body:lang(ko) { font-family: 'Noto Sans', Arial, Helvetica, 'Apple SD Gothic Neo',
+  'Malgun Gothic', 'Noto Sans CJK KR', 'Droid Sans Fallback', sans-serif; word-break: keep-all; }
 body.large-print { font-size: 1.5rem; max-width: 48rem; }
 header.patient { border-bottom: 1px solid #555; margin-bottom: 1rem; padding-bottom: 0.4rem; }
 header.patient p { margin: 0; }

@@ -9,7 +9,7 @@ import re
 
 from reportlab.graphics.shapes import Drawing
 
-from ..pdf.fonts import BOLD, REGULAR
+from ..pdf.fonts import BOLD, CJK, REGULAR
 from ..pdf.scancode import QUIET_ZONE_MODULES, dark_rectangles, qr_modules
 
 # What renderSVG writes before the <svg> element (an XML declaration and a DOCTYPE naming a DTD's web
@@ -23,6 +23,10 @@ _IDS = re.compile(r'\bid="([A-Za-z][\w-]*)"|url\(#([A-Za-z][\w-]*)\)')
 _FONTS = {
     f"font-family: {BOLD};": "font-family: 'Noto Sans', Arial, sans-serif; font-weight: bold;",
     f"font-family: {REGULAR};": "font-family: 'Noto Sans', Arial, sans-serif;",
+    # Chinese and Korean runs of a label (pdf/fonts.font_runs): the shipped CJK font where the reader has
+    # it, else the system's.
+    f"font-family: {CJK};": "font-family: 'Droid Sans Fallback', 'PingFang SC', 'Microsoft YaHei',"
+    " 'Noto Sans CJK SC', 'Apple SD Gothic Neo', 'Malgun Gothic', sans-serif;",
 }
 
 

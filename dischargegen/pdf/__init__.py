@@ -36,7 +36,20 @@ from .speedups import Kit
 from .styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_for
 from .tagging import StructureTree, tagged_kit
 
-PDF_LANGUAGE = {"en": "en-US", "es": "es-US"}
+# BCP 47 tags for /Lang and the HTML rendition's lang. US English and US Spanish as before; the script
+# subtag for Chinese ("zh-Hans": Simplified characters, what the text is written in, whatever the
+# reader's region), and the bare language for the others: their text is not specific to one country
+# ("tl" is Tagalog, which most readers call Filipino; screen readers know "tl").
+PDF_LANGUAGE = {
+    "en": "en-US",
+    "es": "es-US",
+    "zh": "zh-Hans",
+    "vi": "vi",
+    "ko": "ko",
+    "tl": "tl",
+    "ru": "ru",
+    "ht": "ht",
+}
 # The scan-back code's text alternative in a tagged document, where the language's messages.toml has no
 # `scan_code_alt`. Generic words only: the code holds the MRN.
 SCAN_CODE_ALT = "Code that staff scan to file this signed page in your health record"
@@ -91,7 +104,7 @@ def _build_pdf_counted(
     tree = StructureTree() if site.pdf.tagged else None
     if tree is not None:
         kit = tagged_kit(kit)
-    styles = styles_for(case.large_print)
+    styles = styles_for(case.large_print, content.language)
     page_size = PAGE_SIZES[case.paper or site.document.paper]
     width = page_size[0] - 2 * MARGIN_SIDE
     buffer = io.BytesIO()

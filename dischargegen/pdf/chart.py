@@ -148,7 +148,7 @@ def _build(
 ) -> tuple[bytes, int]:
     register_fonts()
     kit = kit or speedups.kit()
-    styles: Styles = styles_for(case.large_print)  # the signature page in the patient's print size
+    styles: Styles = styles_for(case.large_print, content.language)  # the patient's print size
     page_size = PAGE_SIZES[case.paper or site.document.paper]
     width = page_size[0] - 2 * MARGIN_SIDE
     buffer = io.BytesIO()

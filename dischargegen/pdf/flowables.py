@@ -3,7 +3,6 @@ and the signature block, built from the rendered content's sections."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +24,7 @@ from ..content import RenderedContent
 from ..content.markup import Block, Section
 from ..content.templating import TemplateFailure
 from . import speedups
-from .fonts import REGULAR
+from .fonts import REGULAR, markup
 from .pictures import draw_picture
 from .scancode import ScanCode
 from .speedups import Kit
@@ -50,9 +49,9 @@ PICTURE_GAP = 0.04  # between a picture and its words, as a share of the text wi
 
 
 def escape(text: str) -> str:
-    """&, < and > as entities, as xml.sax.saxutils.escape does; importing that module loads
-    urllib.request too, which every command would wait for at its start."""
-    return html.escape(text, quote=False)
+    """&, < and > as entities (not xml.sax.saxutils.escape: importing it loads urllib.request too, which
+    every command would wait for at its start), and CJK runs in the CJK font (fonts.markup)."""
+    return markup(text)
 
 
 def _markup(block: Block) -> str:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.utils import TimeStamp
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ..case import Case
@@ -20,7 +19,7 @@ from ..site import SiteSettings
 from . import speedups
 from .archival import make_archival
 from .flowables import BULLET
-from .fonts import BOLD, REGULAR
+from .fonts import BOLD, CJK, REGULAR, draw_text, split_by_font, text_width
 from .speedups import Kit
 from .speedups.paragraphs import fix_font_codes
 from .styles import (
@@ -50,7 +49,7 @@ class InvariantTime(TimeStamp):  # type: ignore[misc]
 
 def _fit(text: str, font: str, size: float, width: float) -> float:
     """The largest size up to `size` (at least 7 pt) at which `text` fits in `width`."""
-    while size > 7 and stringWidth(text, font, size) > width:
+    while size > 7 and text_width(text, font, size) > width:
         size -= 0.5
     return size
 
@@ -75,7 +74,7 @@ def _wrapped(
     if `break_words`; otherwise the answer is None."""
 
     def fits(text: str) -> bool:
-        return bool(stringWidth(text, font, size) <= width)
+        return bool(text_width(text, font, size) <= width)
 
     whole = gap.join(segments)
     if fits(whole):
@@ -106,7 +105,7 @@ def _longest_fitting_prefix(word: str, font: str, size: float, width: float) -> 
     """How many characters of `word` to put on a line (at least one): after its last hyphen in the part
     that fits, if that keeps at least half of it, so an identifier breaks where it reads naturally."""
     cut = 1
-    while cut < len(word) and stringWidth(word[: cut + 1], font, size) <= width:
+    while cut < len(word) and text_width(word[: cut + 1], font, size) <= width:
         cut += 1
     hyphen = word.rfind("-", 0, cut)
     return hyphen + 1 if hyphen + 1 >= cut / 2 and hyphen + 1 < len(word) else cut
@@ -133,8 +132,8 @@ def _header_layout(patient_line: str, identifiers: Sequence[str], size: float, w
     # Up to 2 pt smaller on the usual two lines reads better than a name broken over two lines.
     for line_size in _smaller_sizes(size, max(READABLE_SIZE, size - 2)):
         if (
-            stringWidth(patient_line, BOLD, line_size + 1) <= width
-            and stringWidth(ids_line, REGULAR, line_size) <= width
+            text_width(patient_line, BOLD, line_size + 1) <= width
+            and text_width(ids_line, REGULAR, line_size) <= width
         ):
             return [
                 (BOLD, line_size + 1, top, patient_line),
@@ -168,7 +167,7 @@ def _footer_lines(text: str, size: float, width: float) -> tuple[list[str], floa
     """The footer's left-hand text in `width`: on one line as it has always been drawn (made smaller down
     to 7 pt) when that fits, else on two lines (institution, then version, where they are both given),
     smaller if it must be."""
-    if stringWidth(text, REGULAR, _fit(text, REGULAR, size, width)) <= width:
+    if text_width(text, REGULAR, _fit(text, REGULAR, size, width)) <= width:
         return [text], _fit(text, REGULAR, size, width)
     segments = text.split(FOOTER_GAP)
     lines: list[str] | None = None
@@ -252,7 +251,11 @@ def page_frame(
             self._labels = document_labels  # this page's: on_page sets them
             self._footer_left: dict[tuple[tuple[str, ...], float], list[str]] = {}  # by lines and size
             # Before anything is drawn, so remembered paragraph drawings fit this document's font codes.
-            fix_font_codes(self, document_text, (REGULAR, BOLD))
+            # CJK characters take codes in the CJK font only (and it is named only where there are some).
+            noto_text, cjk_text = split_by_font(document_text)
+            fix_font_codes(self, noto_text, (REGULAR, BOLD))
+            if cjk_text:
+                fix_font_codes(self, cjk_text, (CJK,))
             if tree is not None:
                 setattr(self, CANVAS_ATTRIBUTE, PageMarks())
 
@@ -270,8 +273,7 @@ def page_frame(
             lines, rule = _header_layout(labels.patient_line, labels.identifiers, styles.header_size, width)
             self.setFillColor(INK)
             for font, size, below_top, text in lines:
-                self.setFont(font, size)
-                self.drawString(MARGIN_SIDE, page_height - below_top, text)
+                draw_text(self, MARGIN_SIDE, page_height - below_top, text, font, size)
             self.setStrokeColor(RULE)
             self.setLineWidth(0.8)
             rule_y = page_height - rule
@@ -283,7 +285,7 @@ def page_frame(
             """`text` in bold in a heavy black box at the header's right; the width it takes."""
             page_width, page_height = self._pagesize
             pad = size * 0.45
-            box_width = float(stringWidth(text, BOLD, size)) + 2 * pad
+            box_width = float(text_width(text, BOLD, size)) + 2 * pad
             box_height = size * 1.8
             right = page_width - MARGIN_SIDE
             top = page_height - LOGO_TOP
@@ -291,8 +293,7 @@ def page_frame(
             self.setLineWidth(MARK_BORDER)
             self.rect(right - box_width, top - box_height, box_width, box_height)
             self.setFillColor(INK)
-            self.setFont(BOLD, size)
-            self.drawString(right - box_width + pad, top - box_height / 2 - size * 0.35, text)
+            draw_text(self, right - box_width + pad, top - box_height / 2 - size * 0.35, text, BOLD, size)
             return box_width
 
         def _draw_footer(self, page: int, pages: int) -> None:
@@ -305,7 +306,7 @@ def page_frame(
             # text on its left always has the other half and never runs under it.
             widest = page_width - 2 * MARGIN_SIDE
             page_size = _fit(page_text, BOLD, size + 2, widest / 2)
-            room = widest - stringWidth(page_text, BOLD, page_size) - 12
+            room = widest - text_width(page_text, BOLD, page_size) - 12
             lines, left_size = _footer_lines(labels.footer_left, size, room)
             drawn = self._footer_left.get((tuple(lines), left_size))
             if drawn is not None:
@@ -322,11 +323,13 @@ def page_frame(
                 self.setFillColor(INK)
                 self.setFont(REGULAR, left_size)
                 for index, line in enumerate(lines):
-                    self.drawString(MARGIN_SIDE, y + step * (len(lines) - 1 - index), line)
+                    draw_text(
+                        self, MARGIN_SIDE, y + step * (len(lines) - 1 - index), line, REGULAR, left_size
+                    )
                 if reuses_drawings:
                     self._footer_left[(tuple(lines), left_size)] = self._code[start:]
-            self.setFont(BOLD, page_size)
-            self.drawRightString(page_width - MARGIN_SIDE, y, page_text)
+            page_width_drawn = text_width(page_text, BOLD, page_size)
+            draw_text(self, page_width - MARGIN_SIDE - page_width_drawn, y, page_text, BOLD, page_size)
 
         def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
             # Hold each finished page until the total page count is known.

@@ -23,11 +23,19 @@ from reportlab.graphics.shapes import Drawing, Group, Path, String
 from reportlab.lib.attrmap import AttrMap, AttrMapValue
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.validators import isBoolean, isListOfStrings
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ..errors import ContentError, InputError
 from ..levels import SPINE, parse_levels
-from .fonts import BOLD, REGULAR, describe_character, first_undrawable, register_fonts
+from .fonts import (
+    BOLD,
+    REGULAR,
+    describe_character,
+    first_undrawable,
+    font_runs,
+    has_cjk,
+    register_fonts,
+)
+from .fonts import text_width as drawn_width
 
 PICTURES: tuple[str, ...] = ("spine", "lifting", "rolling", "ice", "one_in_five")
 
@@ -137,11 +145,11 @@ def _fit(
         lines: list[str] = []
         for piece, after_space in _pieces(text, hyphens):
             joined = f"{lines[-1]}{' ' if after_space else ''}{piece}" if lines else piece
-            if lines and stringWidth(joined, font, trial) <= max_width:
+            if lines and drawn_width(joined, font, trial) <= max_width:
                 lines[-1] = joined
             else:
                 lines.append(piece)
-        if len(lines) <= max_lines and all(stringWidth(line, font, trial) <= max_width for line in lines):
+        if len(lines) <= max_lines and all(drawn_width(line, font, trial) <= max_width for line in lines):
             return lines, trial
     raise ContentError(
         f"picture {picture}: attribute {key} is too long for the picture at this width; use fewer or shorter words"
@@ -150,33 +158,49 @@ def _fit(
 
 def _pieces(text: str, hyphens: bool) -> list[tuple[str, bool]]:
     """The places a label may break: its words, and if `hyphens` the parts of a word after a hyphen
-    ("Mid-" "back"); each with whether a space comes before it."""
+    ("Mid-" "back"); each with whether a space comes before it. Chinese has no spaces: a line may break
+    before any CJK character."""
     return [
         (piece, index == 0)
         for word in text.split()
-        for index, piece in enumerate(re.findall(r"[^-]*-+|[^-]+", word) if hyphens else [word])
+        for index, piece in enumerate(
+            _CJK_BREAKS.findall(word)
+            if has_cjk(word)
+            else re.findall(r"[^-]*-+|[^-]+", word)
+            if hyphens
+            else [word]
+        )
     ]
+
+
+# A CJK character (with the punctuation after it, which never starts a line), or a run of anything else.
+_CJK_BREAKS = re.compile(
+    r"[\u2e80-\u9fff\uac00-\ud7ff\uf900-\ufaff][\u3001\u3002\uff01-\uff0f\uff1a-\uff1f]*|[^\u2e80-\u9fff\uac00-\ud7ff\uf900-\ufaff]+"
+)
 
 
 def _text_block(
     lines: Sequence[str], font: str, size: float, x: float, middle: float, anchor: str = "start"
 ) -> list[String]:
-    """Lines centred vertically on `middle` (on their capital height)."""
+    """Lines centred vertically on `middle` (on their capital height). A line with CJK characters is one
+    String a run of one font (fonts.font_runs), placed one after the other."""
     leading = size * 1.18
     cap = size * 0.714  # Noto Sans capital height
     top_baseline = middle + (len(lines) - 1) * leading / 2 - cap / 2
-    return [
-        String(
-            x,
-            top_baseline - index * leading,
-            line,
-            fontName=font,
-            fontSize=size,
-            fillColor=black,
-            textAnchor=anchor,
-        )
-        for index, line in enumerate(lines)
-    ]
+    strings = []
+    for index, line in enumerate(lines):
+        y = top_baseline - index * leading
+        runs = font_runs(line, font)
+        if len(runs) == 1:  # one font: the label's own, or the CJK font for a line of CJK only
+            strings.append(
+                String(x, y, line, fontName=runs[0][1], fontSize=size, fillColor=black, textAnchor=anchor)
+            )
+            continue
+        left = x - drawn_width(line, font, size) * {"start": 0.0, "middle": 0.5, "end": 1.0}[anchor]
+        for piece, name in runs:
+            strings.append(String(left, y, piece, fontName=name, fontSize=size, fillColor=black))
+            left += drawn_width(piece, name, size)
+    return strings
 
 
 def _within(middle: float, count: int, size: float, low: float, high: float) -> float:
@@ -358,12 +382,12 @@ def _spine(labels: Mapping[str, str], width: float, size: float) -> Drawing:
     height = width / 0.55
     drawing = _drawing(width, height)
     pad = size * 0.15
-    label_width = max(stringWidth(label, BOLD, size) for label in SPINE)
+    label_width = max(drawn_width(label, BOLD, size) for label in SPINE)
     leader = size * 0.9
     body_left = pad + label_width + size * 0.25 + leader
     # The column gives way (down to a narrower spine) so that the region names' longest word fits beside it.
     longest = max(
-        stringWidth(piece, REGULAR, size)
+        drawn_width(piece, REGULAR, size)
         for key in ("upper", "lower", "neck")
         if key in labels
         for piece, _ in _pieces(labels[key], hyphens=False)

@@ -44,9 +44,16 @@ class Styles:
     footer_size: float
 
 
+# How a language's lines break: Chinese has no spaces between words, so a line may break between any two
+# characters (ReportLab's "CJK" wrapping, which also keeps closing punctuation off a line's start). Korean
+# puts spaces between words and wraps at them, like the other languages.
+WORD_WRAP = {"zh": "CJK"}
+
+
 @functools.cache
-def styles_for(large_print: bool) -> Styles:
+def styles_for(large_print: bool, language: str = "en") -> Styles:
     size = 18.0 if large_print else 14.0
+    word_wrap = WORD_WRAP.get(language)
     leading = round(size * 1.4, 1)
     body = ParagraphStyle(
         "body",
@@ -57,6 +64,7 @@ def styles_for(large_print: bool) -> Styles:
         alignment=TA_LEFT,
         textColor=INK,
         spaceAfter=size * 0.35,
+        **({"wordWrap": word_wrap} if word_wrap else {}),
     )
     bullet = ParagraphStyle(
         "bullet", parent=body, leftIndent=size * 1.4, bulletIndent=size * 0.3, spaceAfter=size * 0.2

@@ -10,13 +10,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
 from .. import vocab
 from ..case import ALL_FIELDS, MAX_MRN_LENGTH, MAX_NAME_LENGTH, REQUIRED_FIELDS
 from ..errors import InputError, PrintError, each_error
+from ..languages import enabled_languages
 from ..printing import MAX_COPIES, PrintOptions
 from ..site import SiteSettings
 
@@ -81,12 +81,9 @@ def language_name(code: str) -> str:
 
 
 def _languages(site: SiteSettings) -> tuple[Choice, ...]:
-    # A site may enable only some of the languages the library has; where the settings say nothing about
-    # it, every language is offered.
-    enabled: Any = getattr(site.content, "enabled_languages", None)
-    return tuple(
-        Choice(code, language_name(code)) for code in vocab.LANGUAGES if not enabled or code in enabled
-    )
+    # Only what the site has enabled ([content] enabled_languages): a draft translation nobody at the site
+    # has reviewed is not offered (the library would refuse it anyway).
+    return tuple(Choice(language.code, language_name(language.code)) for language in enabled_languages(site))
 
 
 _YES_NO_NOT_STATED = (Choice("yes", "Yes"), Choice("no", "No"), Choice(NOT_STATED, "Not stated"))
