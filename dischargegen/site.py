@@ -146,9 +146,11 @@ class Barcode:
 @dataclass(frozen=True)
 class Pdf:
     """How PDFs are written. `tagged`: with a structure tree for screen readers (PDF/UA-1, see
-    docs/accessibility.md), the default; render and batch --tagged/--no-tagged win."""
+    docs/accessibility.md), for a site that sends its documents to a portal; off by default (it costs a
+    sixth more work a document, which takes the batch over its speed target); render and batch
+    --tagged/--no-tagged win."""
 
-    tagged: bool = True
+    tagged: bool = False
 
 
 @dataclass(frozen=True)
