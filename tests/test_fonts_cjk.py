@@ -79,6 +79,37 @@ def test_chinese_paragraphs_wrap_between_characters_and_others_at_spaces() -> No
         assert styles_for(False, language).body.wordWrap is None
 
 
+@pytest.mark.parametrize(
+    ("procedure", "anesthesia", "large_print", "paper"),
+    [("kyphoplasty", "local", "no", "letter"), ("vertebroplasty", "general", "yes", "a4"),
+     ("kyphoplasty", "general", "no", "a4"), ("vertebroplasty", "local", "yes", "letter")],
+)  # fmt: skip
+def test_no_chinese_line_starts_with_closing_punctuation(
+    procedure: str, anesthesia: str, large_print: str, paper: str
+) -> None:
+    """ "，" and its kind end the line before (ReportLab's list of them was made for Japanese: these
+    variants had lines starting with "，" before CHINESE_CANNOT_START)."""
+    case = fields(
+        language="zh", procedure=procedure, anesthesia=anesthesia, large_print=large_print, paper=paper
+    )
+    pdf = render_pdf(build_case(case), ALL_ENABLED)
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        lines = page.extract_text().splitlines()
+        # The body: after the header's two lines, before the footer (its runs, one font each, come out
+        # as lines of their own), which starts with the content version.
+        body = lines[2 : next(i for i, line in enumerate(lines) if line.startswith("内容版本"))]
+        starts = [line.strip().lstrip("·• ")[:1] for line in body]
+        assert not [start for start in starts if start and start in "，。、；：？！）》”"]
+
+
+def test_reportlabs_own_list_is_put_back_after_a_build() -> None:
+    from reportlab.platypus import paragraph
+
+    before = paragraph.ALL_CANNOT_START
+    render_pdf(build_case(fields(language="zh")), ALL_ENABLED)
+    assert before == paragraph.ALL_CANNOT_START and "，" not in before
+
+
 def test_a_long_chinese_name_wraps_in_the_header_of_every_page() -> None:
     name = "欧阳" + "明" * 60
     pdf = render_pdf(build_case(fields(language="zh", patient_name=name)), ALL_ENABLED)

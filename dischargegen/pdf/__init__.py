@@ -20,7 +20,9 @@ import re
 from collections.abc import Iterator
 
 from reportlab import rl_config, rl_settings
+from reportlab.lib import textsplit as reportlab_textsplit
 from reportlab.platypus import BaseDocTemplate, PageTemplate
+from reportlab.platypus import paragraph as reportlab_paragraph
 
 from .._version import __version__
 from ..barcode import payload_for
@@ -72,18 +74,34 @@ HELD_SETTINGS = (
 )
 
 
+# Chinese punctuation that never starts a line. ReportLab's CJK line breaking (wordWrap="CJK") keeps the
+# characters of its ALL_CANNOT_START at the end of the line before, but that list was made for Japanese and
+# lacks the full-width comma, colon, semicolon, question mark, closing quotes and book-title marks that
+# Chinese text uses: lines began with "，". Added for the length of a build, as HELD_SETTINGS are held.
+CHINESE_CANNOT_START = "，：；？！》〉”’…"
+
+
 @contextlib.contextmanager
 def shipped_settings() -> Iterator[None]:
-    """HELD_SETTINGS at the values ReportLab ships with (reportlab/rl_settings.py) for a while; the
-    caller's values are put back after, so a host's own settings are as it left them."""
+    """HELD_SETTINGS at the values ReportLab ships with (reportlab/rl_settings.py), and CJK line breaking
+    that knows CHINESE_CANNOT_START, for a while; the caller's values are put back after, so a host's
+    own settings are as it left them."""
     before = {name: getattr(rl_config, name) for name in HELD_SETTINGS}
+    # Both modules hold the list: a one-run paragraph is broken by textsplit.wordSplit, others by
+    # paragraph.cjkFragSplit.
+    line_breakers = (reportlab_textsplit, reportlab_paragraph)
+    cannot_start = [module.ALL_CANNOT_START for module in line_breakers]
     try:
         for name in HELD_SETTINGS:
             setattr(rl_config, name, getattr(rl_settings, name))
+        for module, held in zip(line_breakers, cannot_start, strict=True):
+            module.ALL_CANNOT_START = held + CHINESE_CANNOT_START
         yield
     finally:
         for name, value in before.items():
             setattr(rl_config, name, value)
+        for module, held in zip(line_breakers, cannot_start, strict=True):
+            module.ALL_CANNOT_START = held
 
 
 def build_pdf_counted(
