@@ -414,7 +414,7 @@ def _headings_kept_with_what_follows(
     flowables: list[Flowable], width: float, styles: Styles
 ) -> list[Flowable]:
     """Before each heading, a new page unless the heading fits with the start of what follows: a picture
-    whole, or three lines of text. (ReportLab's keepWithNext keeps a heading with all of the next paragraph,
+    with the words beside it, or three lines of text. (ReportLab's keepWithNext keeps a heading with all of the next paragraph,
     and with nothing when the next is a picture with its words: a container. A long paragraph would move
     whole to the next page and leave half a page empty, and a heading could end a page alone.)"""
     kept: list[Flowable] = []
@@ -423,13 +423,30 @@ def _headings_kept_with_what_follows(
         if isinstance(flowable, Paragraph) and flowable.style in (styles.heading, styles.subheading):
             _, heading = flowable.wrap(width, 10**6)
             style = flowable.style
+            height = style.spaceBefore + heading + style.spaceAfter
             if isinstance(following, ImageAndFlowables):
-                start = following._I.height + following._itpad + following._ibpad
+                kept.append(BreakUnlessFigureFits(height, following))
             else:
-                start = 3 * styles.body.leading
-            kept.append(CondPageBreak(style.spaceBefore + heading + style.spaceAfter + start))
+                kept.append(CondPageBreak(height + 3 * styles.body.leading))
         kept.append(flowable)
     return kept
+
+
+class BreakUnlessFigureFits(CondPageBreak):  # type: ignore[misc]
+    """A new page unless a heading (`height`) fits with the figure after it: the picture and the words
+    beside it, whichever is taller, which ReportLab moves to the next page whole when they do not fit. The
+    figure is measured here, when placed, where the page's canvas is at hand (the picture's height alone
+    left headings alone at the foot of a page when the words beside it ran longer)."""
+
+    def __init__(self, height: float, figure: ImageAndFlowables) -> None:
+        super().__init__(height)
+        self._heading_height = height
+        self._figure = figure
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self._figure.wrapOn(self.canv, availWidth, 10**6)
+        self.height = self._heading_height + self._figure._aH
+        return super().wrap(availWidth, availHeight)  # type: ignore[no-any-return]
 
 
 class EndOfPageOne(ActionFlowable):  # type: ignore[misc]
