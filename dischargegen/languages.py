@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 from . import vocab
+from .content import MESSAGES_FILE, read_messages_file
 from .content.templating import cached_environment
 from .errors import ContentError
 from .pdf import PDF_LANGUAGE
@@ -65,16 +63,9 @@ def enabled_languages(site: SiteSettings) -> list[Language]:
 def review_of(code: str, templates_dir: Path | None = None) -> Review:
     """The `[review]` table of the language's messages.toml: the site's copy where it has one (a site that
     had its own translator review a language says so there), else the shipped file's."""
-    name = f"{code}/messages.toml"
-    environment = cached_environment(templates_dir, code)
-    assert environment.loader is not None
-    try:
-        source, _, _ = environment.loader.get_source(environment, name)
-        table = tomllib.loads(source).get("review")
-    except jinja2.TemplateNotFound:
-        raise ContentError(f"{name} is missing") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(f"{name} is not valid TOML ({error})") from None
+    name = MESSAGES_FILE.format(language=code)
+    data, _ = read_messages_file(cached_environment(templates_dir, code), code)
+    table = data.get("review")
     if not isinstance(table, dict):
         raise ContentError(f"{name} needs a [review] table (status, reviewed_by, reviewed_on, note)")
     status, by, on, note = (table.get(key, "") for key in ("status", "reviewed_by", "reviewed_on", "note"))

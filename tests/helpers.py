@@ -749,3 +749,40 @@ class VeraPdf:
             + ":\n"
             + "\n".join(f"{path.name}: {verdict}" for path, verdict in failing.items())
         )
+
+
+# --- axe-core in Chromium (the HTML rendition and the web form) ----------------------------------------
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+DEFAULT_AXE = Path.home() / ".cache" / "dischargegen-axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def axe_script() -> Path:
+    """axe.min.js: DISCHARGEGEN_AXE_CORE (the file, or a folder holding it), else where .ci/run puts it.
+    Skipped, or failed under CI, when it is not there."""
+    given = os.environ.get("DISCHARGEGEN_AXE_CORE")
+    path = Path(given) if given else DEFAULT_AXE
+    if path.is_dir():
+        inside = path / "axe.min.js"
+        path = inside if inside.is_file() else path / "node_modules/axe-core/axe.min.js"
+    if not path.is_file():
+        skip_or_fail(
+            f"axe-core not found at {path} (npm install --prefix ~/.cache/dischargegen-axe axe-core@4, "
+            "or set DISCHARGEGEN_AXE_CORE)"
+        )
+    return path
+
+
+def run_axe(page: Any) -> tuple[list[str], set[str], str]:
+    """axe-core's verdict on a Playwright page that has axe loaded: each violation as one readable line,
+    the rules that ran and passed, and axe-core's version."""
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:5]}"
+        for v in results["violations"]
+    ]
+    return violations, {rule["id"] for rule in results["passes"]}, str(results["testEngine"]["version"])

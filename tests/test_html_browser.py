@@ -25,13 +25,10 @@ import pypdf
 import pytest
 
 from dischargegen import build_case, render_html
-from tests.helpers import PHONES_SITE, fields, skip_or_fail
+from tests.helpers import DEFAULT_CHROMIUM, PHONES_SITE, axe_script, fields, run_axe, skip_or_fail
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-DEFAULT_AXE = Path.home() / ".cache" / "dischargegen-axe" / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 # Rules that must have run and passed: a check that finds nothing to check proves nothing.
 MUST_PASS = {
     "html-has-lang",
@@ -55,23 +52,6 @@ CASES = {
     "en-large-print": {"cause": "osteoporosis", "large_print": "yes", "anesthesia": "general"},
     "es-large-print": {"cause": "cancer", "language": "es", "large_print": "yes", "overnight": "yes"},
 }
-
-
-def axe_script() -> Path:
-    given = os.environ.get("DISCHARGEGEN_AXE_CORE")
-    path = Path(given) if given else DEFAULT_AXE
-    if path.is_dir():
-        path = (
-            path / "axe.min.js"
-            if (path / "axe.min.js").is_file()
-            else path / "node_modules/axe-core/axe.min.js"
-        )
-    if not path.is_file():
-        skip_or_fail(
-            f"axe-core not found at {path} (npm install --prefix ~/.cache/dischargegen-axe axe-core@4, "
-            "or set DISCHARGEGEN_AXE_CORE)"
-        )
-    return path
 
 
 def chromium_path() -> str:
@@ -144,18 +124,10 @@ def test_axe_core_finds_no_violation_and_nothing_is_requested(open_page: Any, na
     loaded = open_page(page_html(name))
     page = loaded.page
     page.add_script_tag(content=axe_script().read_text(encoding="utf-8"))
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
-    violations = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:5]}"
-        for v in results["violations"]
-    ]
+    violations, passed, version = run_axe(page)
     assert violations == []
-    passed = {rule["id"] for rule in results["passes"]}
     assert passed >= MUST_PASS, MUST_PASS - passed
-    assert results["testEngine"]["version"].startswith("4.")
+    assert version.startswith("4.")
     # The page asked for nothing: no font, picture, style sheet or anything else from anywhere.
     assert loaded.requests == []
     assert page.evaluate("document.scripts.length") == 1  # axe's own, added by the test

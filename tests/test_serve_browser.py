@@ -20,29 +20,21 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import Queue, free_port, pages, skip_or_fail, wait_for
+from tests.helpers import (
+    DEFAULT_CHROMIUM,
+    Queue,
+    axe_script,
+    free_port,
+    pages,
+    run_axe,
+    skip_or_fail,
+    wait_for,
+)
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-DEFAULT_AXE = Path.home() / ".cache" / "dischargegen-axe" / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 # Rules that must have run and passed on the form: a check that finds nothing to check proves nothing.
 FORM_MUST_PASS = {"label", "html-has-lang", "document-title", "color-contrast", "region", "landmark-one-main"}
-
-
-def axe_script() -> str:
-    given = os.environ.get("DISCHARGEGEN_AXE_CORE")
-    path = Path(given) if given else DEFAULT_AXE
-    if path.is_dir():
-        inside = path / "axe.min.js"
-        path = inside if inside.is_file() else path / "node_modules/axe-core/axe.min.js"
-    if not path.is_file():
-        skip_or_fail(
-            f"axe-core not found at {path} (npm install --prefix ~/.cache/dischargegen-axe axe-core@4, "
-            "or set DISCHARGEGEN_AXE_CORE)"
-        )
-    return path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +105,7 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     context.route("**/*", only_the_server)
     # axe-core, in every page before its own content: an inline <script> would be (rightly) blocked by
     # the page's Content-Security-Policy, an init script is the browser's own.
-    context.add_init_script(script=axe_script())
+    context.add_init_script(script=axe_script().read_text(encoding="utf-8"))
     opened = context.new_page()
     opened.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
     opened.on("pageerror", lambda error: problems.append(str(error)))
@@ -137,15 +129,8 @@ def keep_screenshot(page: Any, name: str, tmp_path: Path) -> Path:
 
 
 def axe_violations(page: Any) -> tuple[list[str], set[str]]:
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
-    violations = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:5]}"
-        for v in results["violations"]
-    ]
-    return violations, {rule["id"] for rule in results["passes"]}
+    violations, passed, _ = run_axe(page)
+    return violations, passed
 
 
 def fill_the_form(page: Any, levels: str) -> None:

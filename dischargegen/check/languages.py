@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
-import jinja2
-
-from ..content import MESSAGES_FILE
+from ..content import MESSAGES_FILE, read_messages_file
 from ..content.templating import cached_environment
-from ..errors import ContentError
 
 LENGTH_LIMIT = 2.0  # a section's sentences may average at most this many times the English ones
 # Chinese characters (letters and digits included, punctuation not) for one English word of the same
@@ -107,16 +103,7 @@ _OWN_KEYS = frozenset({"dates.at_one", "calendar", "calendar.months", "calendar.
 
 
 def _keys(language: str, templates_dir: Path | None) -> set[str]:
-    environment = cached_environment(templates_dir, language)
-    assert environment.loader is not None
-    name = MESSAGES_FILE.format(language=language)
-    try:
-        source, _, _ = environment.loader.get_source(environment, name)
-        data = tomllib.loads(source)
-    except jinja2.TemplateNotFound:
-        raise ContentError(f"{name} is missing") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ContentError(f"{name} is not valid TOML ({error})") from None
+    data, _ = read_messages_file(cached_environment(templates_dir, language), language)
     keys = set()
     for key, value in data.items():
         keys.add(key)

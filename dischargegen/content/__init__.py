@@ -128,18 +128,25 @@ def load_messages(environment: jinja2.Environment, language: str) -> dict[str, s
     return dict(_remembered_messages(environment, language))
 
 
-# Read and parsed once per environment, like the templates beside them (compiled once, never reloaded).
-@functools.lru_cache(maxsize=16)
-def _remembered_messages(environment: jinja2.Environment, language: str) -> dict[str, str]:
+def read_messages_file(environment: jinja2.Environment, language: str) -> tuple[dict[str, Any], str | None]:
+    """A language's messages.toml as `environment` finds it (a site's copy before the shipped one): its
+    keys and tables, and the file it came from. ContentError when it is missing or not TOML."""
     name = MESSAGES_FILE.format(language=language)
     assert environment.loader is not None
     try:
         source, filename, _ = environment.loader.get_source(environment, name)
-        data = tomllib.loads(source)
+        return tomllib.loads(source), filename
     except jinja2.TemplateNotFound:
         raise ContentError(f"{name} is missing") from None
     except tomllib.TOMLDecodeError as error:
         raise ContentError(f"{name} is not valid TOML ({error})") from None
+
+
+# Read and parsed once per environment, like the templates beside them (compiled once, never reloaded).
+@functools.lru_cache(maxsize=16)
+def _remembered_messages(environment: jinja2.Environment, language: str) -> dict[str, str]:
+    name = MESSAGES_FILE.format(language=language)
+    data, filename = read_messages_file(environment, language)
     missing = [key for key in MESSAGE_KEYS if not isinstance(data.get(key), str)]
     if missing:
         raise ContentError(f"{name} lacks the text keys: {', '.join(missing)}")
