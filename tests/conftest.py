@@ -3,12 +3,22 @@ rendering and reading back, batch and FHIR inputs) live in tests/helpers.py: imp
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.helpers import PrintServer, Queue, VeraPdf, skip_or_fail_without_cups, skip_or_fail_without_verapdf
+from tests.helpers import (
+    PrintServer,
+    Queue,
+    VeraPdf,
+    chromium_path,
+    skip_or_fail,
+    skip_or_fail_without_cups,
+    skip_or_fail_without_verapdf,
+)
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +57,20 @@ def verapdf(tmp_path_factory: pytest.TempPathFactory) -> VeraPdf:
     missing; under CI (the CI environment variable set) they fail instead."""
     skip_or_fail_without_verapdf()
     return VeraPdf(tmp_path_factory.mktemp("verapdf"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, one for the session (the HTML rendition's and the form's tests)."""
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the Python package playwright is not installed (pip install -e '.[test]')")
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -758,6 +758,17 @@ DEFAULT_AXE = Path.home() / ".cache" / "dischargegen-axe" / "node_modules" / "ax
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
+def chromium_path() -> str:
+    """Debian's Chromium (DISCHARGEGEN_CHROMIUM, else /usr/bin/chromium); skipped, or failed under CI,
+    when it is not there. Playwright never downloads a browser of its own here."""
+    given = os.environ.get("DISCHARGEGEN_CHROMIUM", DEFAULT_CHROMIUM)
+    found = shutil.which(given)
+    if found is None:
+        skip_or_fail(f"Chromium not found at {given} (Debian: apt-get install chromium)")
+    assert found is not None
+    return found
+
+
 def axe_script() -> Path:
     """axe.min.js: DISCHARGEGEN_AXE_CORE (the file, or a folder holding it), else where .ci/run puts it.
     Skipped, or failed under CI, when it is not there."""

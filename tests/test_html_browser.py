@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ import pypdf
 import pytest
 
 from dischargegen import build_case, render_html
-from tests.helpers import DEFAULT_CHROMIUM, PHONES_SITE, axe_script, fields, run_axe, skip_or_fail
+from tests.helpers import PHONES_SITE, axe_script, fields, run_axe
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
@@ -52,30 +51,6 @@ CASES = {
     "en-large-print": {"cause": "osteoporosis", "large_print": "yes", "anesthesia": "general"},
     "es-large-print": {"cause": "cancer", "language": "es", "large_print": "yes", "overnight": "yes"},
 }
-
-
-def chromium_path() -> str:
-    given = os.environ.get("DISCHARGEGEN_CHROMIUM", DEFAULT_CHROMIUM)
-    found = shutil.which(given)
-    if found is None:
-        skip_or_fail(f"Chromium not found at {given} (Debian: apt-get install chromium)")
-    assert found is not None
-    return found
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("the Python package playwright is not installed (pip install -e '.[test]')")
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @dataclasses.dataclass

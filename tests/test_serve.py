@@ -373,15 +373,17 @@ def test_a_library_error_of_the_site_is_a_message_on_the_page(tmp_path: Any) -> 
     assert "The document cannot be made" in response.text and "Traceback" not in response.text
 
 
+# What a ward's TLS proxy in front of the service sends (docs/serve.md).
+PROXY = {"Host": "127.0.0.1:8800", "X-Forwarded-Host": "ward5.hospital.example", "X-Forwarded-Proto": "https"}
+
+
+def behind_proxy() -> FlaskClient:
+    return create_app(DEFAULT_SITE, allowed_hosts=["ward5.hospital.example"], behind_proxy=True).test_client()
+
+
 def test_behind_a_proxy_the_forwarded_host_is_checked_and_the_cookie_is_secure() -> None:
-    client = create_app(
-        DEFAULT_SITE, allowed_hosts=["ward5.hospital.example"], behind_proxy=True
-    ).test_client()
-    forwarded = {
-        "Host": "127.0.0.1:8800",
-        "X-Forwarded-Host": "ward5.hospital.example",
-        "X-Forwarded-Proto": "https",
-    }
+    client = behind_proxy()
+    forwarded = PROXY
     response = client.get("/", headers=forwarded)
     assert response.status_code == 200
     assert "Secure" in response.headers["Set-Cookie"]
@@ -389,15 +391,8 @@ def test_behind_a_proxy_the_forwarded_host_is_checked_and_the_cookie_is_secure()
 
 
 def test_behind_a_proxy_under_a_path_the_links_follow_the_prefix() -> None:
-    client = create_app(
-        DEFAULT_SITE, allowed_hosts=["ward5.hospital.example"], behind_proxy=True
-    ).test_client()
-    forwarded = {
-        "Host": "127.0.0.1:8800",
-        "X-Forwarded-Host": "ward5.hospital.example",
-        "X-Forwarded-Proto": "https",
-        "X-Forwarded-Prefix": "/discharge",
-    }
+    client = behind_proxy()
+    forwarded = {**PROXY, "X-Forwarded-Prefix": "/discharge"}
     page = client.get("/", headers=forwarded).text
     assert 'action="/discharge/preview"' in page and 'href="/discharge/static/serve.css"' in page
 

@@ -10,7 +10,6 @@ $DISCHARGEGEN_SCREENSHOTS: a folder to keep the screenshots in, to look at them.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import urllib.request
@@ -21,13 +20,11 @@ from typing import Any
 import pytest
 
 from tests.helpers import (
-    DEFAULT_CHROMIUM,
     Queue,
     axe_script,
     free_port,
     pages,
     run_axe,
-    skip_or_fail,
     wait_for,
 )
 
@@ -35,24 +32,6 @@ os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
 # Rules that must have run and passed on the form: a check that finds nothing to check proves nothing.
 FORM_MUST_PASS = {"label", "html-has-lang", "document-title", "color-contrast", "region", "landmark-one-main"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("the Python package playwright is not installed (pip install -e '.[test]')")
-    given = os.environ.get("DISCHARGEGEN_CHROMIUM", DEFAULT_CHROMIUM)
-    executable = shutil.which(given)
-    if executable is None:
-        skip_or_fail(f"Chromium not found at {given} (Debian: apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _answers(url: str) -> bool:
