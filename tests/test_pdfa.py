@@ -25,7 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from dischargegen import build_case, render_chart_copy
 from dischargegen.logo import read_logo
-from dischargegen.pdf.archival import PROFILE_PATH, with_stream_eols
+from dischargegen.pdf.archival import PROFILE_PATH, declares_pdfa, with_stream_eols
 from dischargegen.site import DEFAULT_SITE, SiteSettings
 from tests.helpers import (
     GOOD,
@@ -240,6 +240,87 @@ def test_a_batchs_documents_and_its_padded_packet_with_an_insert_are_pdfa_2b(
     assert any(page.get("/Contents") is None for page in reader.pages)  # the duplex padding is there
     verapdf.assert_compliant(documents)
     assert pikepdf_verdicts(documents) == {}
+
+
+def test_a_packet_with_an_insert_that_is_not_pdfa_says_so_and_does_not_claim_it(
+    verapdf: VeraPdf, tmp_path: Path
+) -> None:
+    leaflet = bare_reportlab_pdf(tmp_path / "leaflet.pdf")  # Helvetica unembedded, no XMP: not PDF/A
+    export = write_csv(tmp_path / "in.csv", GOOD)
+    out = tmp_path / "out"
+    packet = out / "packet.pdf"
+    result = batch(export, "--out-dir", out, "--packet", packet, "--insert", leaflet)
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.output.splitlines() if "not PDF/A-2b" in line]
+    assert len(said) == 1 and "--insert" in said[0], result.output
+    root = pypdf.PdfReader(packet).trailer["/Root"]
+    assert "/Metadata" not in root and "/OutputIntents" not in root  # no claim it cannot keep
+    assert len(packet_layout(packet)[1]) == len(GOOD)  # and the packet is whole
+    verapdf.assert_compliant([path for path in pdfs(out) if path != packet])  # the documents still are
+
+
+def test_a_packet_with_a_pdfa_insert_says_nothing_more(tmp_path: Path) -> None:
+    leaflet = tmp_path / "leaflet.pdf"
+    leaflet.write_bytes(render(patient_name="Leaflet Sample"))
+    export = write_csv(tmp_path / "in.csv", GOOD)
+    out = tmp_path / "out"
+    result = batch(export, "--out-dir", out, "--packet", out / "packet.pdf", "--insert", leaflet)
+    assert result.exit_code == 0, result.output
+    assert "PDF/A" not in result.output
+    assert xmp_value(xmp_of((out / "packet.pdf").read_bytes())[1], "pdfaid:part") == "2"
+
+
+def pdf_saying(tmp_path: Path, xmp: bytes | None, intent_channels: int | None = None) -> pypdf.PdfReader:
+    """A one-page PDF with `xmp` as its metadata and, if given, an output intent of that many channels."""
+    pdf = pikepdf.open(bare_reportlab_pdf(tmp_path / "base.pdf"))
+    if xmp is not None:
+        pdf.Root.Metadata = pdf.make_stream(xmp, Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    if intent_channels is not None:
+        profile = pdf.make_stream(b"profile", N=intent_channels)
+        intent = pikepdf.Dictionary(Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1)
+        intent.DestOutputProfile = profile
+        pdf.Root.OutputIntents = pikepdf.Array([intent])
+    path = tmp_path / "saying.pdf"
+    pdf.save(path)
+    return pypdf.PdfReader(path)
+
+
+def xmp_claiming(part: str, as_attribute: bool) -> bytes:
+    claim = (
+        f'<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="{part}"'
+        ' pdfaid:conformance="B"/>'
+        if as_attribute
+        else '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">'
+        f"<pdfaid:part>{part}</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance></rdf:Description>"
+    )
+    return (
+        '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">{claim}</rdf:RDF>'
+        '</x:xmpmeta><?xpacket end="w"?>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("xmp", "channels", "taken"),
+    [
+        (xmp_claiming("2", as_attribute=False), None, True),
+        (xmp_claiming("1", as_attribute=True), None, True),
+        (xmp_claiming("2", as_attribute=True), 3, True),
+        (xmp_claiming("2", as_attribute=False), 4, False),  # a CMYK output intent is not the packet's
+        (xmp_claiming("3", as_attribute=False), None, False),  # PDF/A-3 may carry attached files
+        (xmp_claiming("3", as_attribute=True), None, False),
+        (b"<x:xmpmeta/>", None, False),
+        (None, None, False),
+    ],
+)
+def test_which_inserts_a_pdfa_packet_takes(
+    tmp_path: Path, xmp: bytes | None, channels: int | None, taken: bool
+) -> None:
+    assert declares_pdfa(pdf_saying(tmp_path, xmp, channels)) is taken
+
+
+def test_our_own_documents_are_taken_as_pdfa_inserts() -> None:
+    assert declares_pdfa(pypdf.PdfReader(io.BytesIO(render())))
 
 
 def test_a_packet_is_the_same_bytes_each_time_and_its_id_follows_its_content(tmp_path: Path) -> None:

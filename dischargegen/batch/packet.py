@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import NotAFileError
 from ..errors import PacketError as PacketError  # its old home; errors.py holds it now
 from ..files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX, atomic_file, check_target
-from ..pdf.archival import archival_packet
+from ..pdf.archival import archival_packet, declares_pdfa
 from ..site import SiteSettings
 from ..sources import column_key, input_paths
 from .manifest import ERRORS, ERRORS_JOURNAL, LOCK_FILE, MANIFEST, MANIFEST_JOURNAL
@@ -73,6 +73,8 @@ class PacketWritten:
     path: Path
     patients: int
     pages: int
+    # PDF/A-2b, as the documents in it: False when the --insert PDF does not say it is PDF/A.
+    archival: bool = True
 
 
 def packet_column(path: Path) -> str | None:
@@ -300,23 +302,24 @@ def build_packets(
     """Write the packet, or one per group, one at a time (only one is ever in memory); yield each as it is
     written. `taken` holds the names already used in the packet's folder; `guard` the files to keep."""
     if options.group_by is None:
-        yield PacketWritten(options.path, len(items), build_packet(items, out_dir, options))
+        yield PacketWritten(options.path, len(items), *build_packet(items, out_dir, options))
         return
     groups = group_items(items)
     paths = packet_paths(options.path, options.group_by, list(groups), taken, guard)
     for path, members in zip(paths, groups.values(), strict=True):
-        pages = build_packet(members, out_dir, options, path)
-        yield PacketWritten(path, len(members), pages)
+        yield PacketWritten(path, len(members), *build_packet(members, out_dir, options, path))
 
 
 def build_packet(
     items: Sequence[PacketItem], out_dir: Path, options: PacketOptions, path: Path | None = None
-) -> int:
-    """Write one packet atomically to `path` (default: options.path); return its page count."""
+) -> tuple[int, bool]:
+    """Write one packet atomically to `path` (default: options.path); return its page count and whether
+    it is PDF/A-2b (it is unless its insert does not say it is PDF/A: `declares_pdfa`)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PyPdfError
 
     insert = read_insert(options.insert) if options.insert is not None else None
+    archival = insert is None or declares_pdfa(insert)
     writer = PdfWriter()
     writer.add_metadata({"/Title": PACKET_TITLE})
     identity = hashlib.sha256(f"duplex={options.duplex}".encode())  # the packet's file identifier
@@ -342,7 +345,7 @@ def build_packet(
                 writer.add_page(page)
             if options.duplex:
                 _pad(writer, len(writer.pages) - start)
-    archival_packet(writer, identity.digest())  # PDF/A-2b, as the documents in it are
+    archival_packet(writer, identity.digest(), archival)  # PDF/A-2b, as the documents in it are
     target = path or options.path
     try:
         with atomic_file(target) as handle:  # removes its temporary file on any error
@@ -351,4 +354,4 @@ def build_packet(
         raise PacketError(
             f"cannot write the packet {target}: {error.strerror or type(error).__name__}"
         ) from None
-    return len(writer.pages)
+    return len(writer.pages), archival

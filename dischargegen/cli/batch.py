@@ -222,6 +222,12 @@ def _packet_options(
 def _report_packet(packet: PacketWritten) -> None:
     """Each packet as it is written: its path and counts, never a patient's name."""
     click.echo(f"Packet: {packet.path} ({packet.patients} patients, {packet.pages} pages).", err=True)
+    if not packet.archival:
+        click.echo(
+            "Packet: not PDF/A-2b, as the --insert PDF does not say it is PDF/A-1 or PDF/A-2 (docs/pdfa.md);"
+            " print it, and archive the documents, which are.",
+            err=True,
+        )
 
 
 @dataclass(frozen=True)

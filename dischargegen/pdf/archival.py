@@ -12,7 +12,8 @@ itself, added while it writes, so a document is archival as it comes out, with n
 - No empty /Trans dictionary on pages (ReportLab writes one where no page transition was asked for).
 - Only embedded fonts: documents start pages in the document font (document_template's initialFontName).
 
-The same output intent and metadata go into a batch's packet (`archival_packet`), built with pypdf.
+The same output intent and metadata go into a batch's packet (`archival_packet`), built with pypdf, when
+its --insert PDF, if any, says it is PDF/A too (`declares_pdfa`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from reportlab.pdfbase.pdfdoc import (
 )
 
 if TYPE_CHECKING:
-    from pypdf import PdfWriter
+    from pypdf import PdfReader, PdfWriter
 
 PROFILE_PATH = Path(__file__).resolve().parent / "colour" / "sRGB.icc"
 OUTPUT_CONDITION = "sRGB IEC61966-2.1"
@@ -240,11 +241,40 @@ def with_stream_eols(pdf: bytes) -> bytes:
     return fixed[:xref] + table + tail
 
 
-def archival_packet(writer: PdfWriter, identity: bytes) -> None:
+# An insert's own claim, in its XMP: pdfaid:part as an element or as an attribute.
+_PDFA_PART = re.compile(rb"pdfaid:part(?:>\s*|\s*=\s*[\"'])\s*([0-9]+)")
+
+
+def declares_pdfa(reader: PdfReader) -> bool:
+    """Whether a PDF (an --insert, read by pypdf) says in its XMP metadata that it is PDF/A-1 or PDF/A-2,
+    at any level, and has no output intent but an RGB one: its pages may then join a PDF/A-2b packet, whose
+    output intent is sRGB. The claim is taken as made, not checked (docs/pdfa.md says how to check an
+    insert once). PDF/A-3 is not taken: it may carry embedded files, which PDF/A-2 refuses."""
+    from pypdf.errors import PyPdfError
+
+    try:
+        root: Any = reader.trailer["/Root"].get_object()
+        metadata = root.get("/Metadata")
+        data = b"" if metadata is None else metadata.get_object().get_data()
+        found = _PDFA_PART.search(data)
+        if found is None or found.group(1) not in (b"1", b"2"):
+            return False
+        for intent in root.get("/OutputIntents", None) or []:
+            profile = intent.get_object().get("/DestOutputProfile")
+            if profile is not None and profile.get_object().get("/N") != 3:
+                return False  # a CMYK or grey output intent: its device colours are not ours
+    except (PyPdfError, AttributeError, KeyError, TypeError, ValueError):
+        return False
+    return True
+
+
+def archival_packet(writer: PdfWriter, identity: bytes, archival: bool = True) -> None:
     """The output intent, XMP metadata (agreeing with the Info dictionary) and file identifier of PDF/A-2b
     in a packet pypdf writes from our documents (PDF/A-2b themselves). `identity`: what the packet is made
     of (its documents' own identifiers, its bookmarks, its padding); the identifier is a digest of it, so
-    the same packet gets the same bytes and no patient text shows."""
+    the same packet gets the same bytes and no patient text shows. `archival` False (an insert that is not
+    PDF/A, see declares_pdfa): the identifier only, and no claim to be PDF/A that the packet cannot keep."""
+    digest = hashlib.sha256(identity).digest()[:16]
     from pypdf.generic import (
         ArrayObject,
         ByteStringObject,
@@ -255,6 +285,9 @@ def archival_packet(writer: PdfWriter, identity: bytes) -> None:
         TextStringObject,
     )
 
+    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    if not archival:
+        return
     profile = DecodedStreamObject()
     profile.set_data(srgb_profile())
     profile[NameObject("/N")] = NumberObject(3)
@@ -284,5 +317,3 @@ def archival_packet(writer: PdfWriter, identity: bytes) -> None:
     metadata[NameObject("/Type")] = NameObject("/Metadata")
     metadata[NameObject("/Subtype")] = NameObject("/XML")
     writer._root_object[NameObject("/Metadata")] = writer._add_object(metadata)
-    digest = hashlib.sha256(identity).digest()[:16]
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
