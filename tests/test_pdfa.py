@@ -319,6 +319,13 @@ def test_which_inserts_a_pdfa_packet_takes(
     assert declares_pdfa(pdf_saying(tmp_path, xmp, channels)) is taken
 
 
+def test_an_insert_whose_metadata_cannot_be_read_makes_no_claim(tmp_path: Path) -> None:
+    pdf = pikepdf.open(bare_reportlab_pdf(tmp_path / "base.pdf"))
+    pdf.Root.Metadata = pdf.make_stream(b"not deflated at all", Filter=pikepdf.Name.FlateDecode)
+    pdf.save(tmp_path / "broken.pdf", fix_metadata_version=False)
+    assert declares_pdfa(pypdf.PdfReader(tmp_path / "broken.pdf")) is False
+
+
 def test_our_own_documents_are_taken_as_pdfa_inserts() -> None:
     assert declares_pdfa(pypdf.PdfReader(io.BytesIO(render())))
 

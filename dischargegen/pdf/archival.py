@@ -263,8 +263,8 @@ def declares_pdfa(reader: PdfReader) -> bool:
             profile = intent.get_object().get("/DestOutputProfile")
             if profile is not None and profile.get_object().get("/N") != 3:
                 return False  # a CMYK or grey output intent: its device colours are not ours
-    except (PyPdfError, AttributeError, KeyError, TypeError, ValueError):
-        return False
+    except (PyPdfError, AttributeError, KeyError, TypeError, ValueError, zlib.error):
+        return False  # metadata it cannot read makes no claim
     return True
 
 
