@@ -12,7 +12,9 @@ for the same file, and nothing of the original's metadata (text chunks, times, c
 
 from __future__ import annotations
 
+import base64
 import copy
+import functools
 import hashlib
 import io
 import os
@@ -57,6 +59,11 @@ class Logo:
         width, height = self.pixels
         scale = min(LOGO_BOX[0] / width, LOGO_BOX[1] / height)
         return width * scale, height * scale
+
+    @functools.cached_property
+    def data_uri(self) -> str:
+        """`png` as the HTML rendition's image source: made once, not for every document."""
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
     def css_size(self) -> tuple[int, int]:
         """The printed size in CSS pixels (96 per inch), rounded: the HTML rendition's <img> size."""

@@ -10,7 +10,6 @@ document title only (a browser shows it in tabs, history and bookmarks). Same in
 
 from __future__ import annotations
 
-import base64
 import html
 from collections.abc import Iterator
 
@@ -79,8 +78,7 @@ def _logo(logo: Logo, institution: str | None, messages: dict[str, str]) -> str:
     reader sees at a glance). Without a name, the language's word for "Logo"."""
     width, height = logo.css_size()
     alt = institution or messages.get("logo_alt", LOGO_ALT)
-    source = "data:image/png;base64," + base64.b64encode(logo.png).decode("ascii")
-    return f'<img class="logo" src="{source}" width="{width}" height="{height}" alt="{_text(alt)}">'
+    return f'<img class="logo" src="{logo.data_uri}" width="{width}" height="{height}" alt="{_text(alt)}">'
 
 
 def _text(text: str) -> str:
