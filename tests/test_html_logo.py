@@ -221,6 +221,21 @@ def test_without_an_institution_name_the_alt_says_logo_in_the_documents_language
     assert image["alt"] == alt
 
 
+def test_a_sites_own_messages_without_the_key_still_render(tmp_path: Path) -> None:
+    # A site's copy of es/messages.toml made before logo_alt existed: the page renders, the alt says "Logo".
+    shipped = (REPO / "templates" / "es" / "messages.toml").read_text(encoding="utf-8")
+    older = "".join(line for line in shipped.splitlines(keepends=True) if not line.startswith("logo_alt"))
+    assert older != shipped
+    (tmp_path / "templates" / "es").mkdir(parents=True)
+    (tmp_path / "templates" / "es" / "messages.toml").write_text(older, encoding="utf-8")
+    site_file = write_logo_site(tmp_path, name=None)
+    site_file.write_text(
+        site_file.read_text(encoding="utf-8") + 'templates_dir = "templates"\n', encoding="utf-8"
+    )
+    [image] = images(page_of(load_site(site_file), language="es"))
+    assert image["alt"] == "Logo"
+
+
 def test_every_shipped_language_names_the_logo() -> None:
     for language in vocab.LANGUAGES:
         messages = tomllib.loads(
