@@ -6,11 +6,15 @@ kept. More pixels than PRINT_DPI at that size cannot be seen on paper but would 
 logo made every document 2 MB), so a larger image is scaled down (Pillow, which ReportLab itself uses to
 read PNG files). Limits, so that a hostile or careless file cannot exhaust memory or time:
 MAX_LOGO_BYTES for the file, MAX_LOGO_PIXELS for the decoded image (a small file can declare a huge one).
+The HTML rendition embeds the same scaled image, encoded again as a PNG of our own (`png`): the same bytes
+for the same file, and nothing of the original's metadata (text chunks, times, colour profile).
 """
 
 from __future__ import annotations
 
+import base64
 import copy
+import functools
 import hashlib
 import io
 import os
@@ -31,6 +35,7 @@ MAX_LOGO_BYTES = 8 * 1024 * 1024  # 8 MiB
 MAX_LOGO_PIXELS = 4096 * 4096  # about 16.8 million pixels
 LOGO_BOX = (1.6 * 72, 0.6 * 72)  # the printed box, in points: width, height
 PRINT_DPI = 300
+CSS_PX_PER_POINT = 96 / 72
 
 
 @dataclass(frozen=True, repr=False)
@@ -44,6 +49,7 @@ class Logo:
     # Not compared: two logos are equal when their files and sizes are.
     image: Any = field(compare=False)
     soft_mask: Any = field(compare=False)
+    png: bytes = field(compare=False)  # the scaled image as a PNG, for the HTML rendition (html_png)
 
     def __repr__(self) -> str:
         return f"Logo({str(self.path)!r}, sha256={self.sha256})"
@@ -54,6 +60,16 @@ class Logo:
         scale = min(LOGO_BOX[0] / width, LOGO_BOX[1] / height)
         return width * scale, height * scale
 
+    @functools.cached_property
+    def data_uri(self) -> str:
+        """`png` as the HTML rendition's image source: made once, not for every document."""
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+    def css_size(self) -> tuple[int, int]:
+        """The printed size in CSS pixels (96 per inch), rounded: the HTML rendition's <img> size."""
+        width, height = self.printed_size()
+        return round(width * CSS_PX_PER_POINT), round(height * CSS_PX_PER_POINT)
+
 
 def read_logo(path: Path) -> Logo:
     """Check the logo file and prepare it; SiteSettingsError naming document.logo if it is unusable."""
@@ -61,7 +77,7 @@ def read_logo(path: Path) -> Logo:
     width, height = _png_size(path, data)
     image = scaled_image(path, data, width, height)
     xobject, soft_mask = _xobjects(image)
-    return Logo(path, hashlib.sha256(data).hexdigest(), image.size, xobject, soft_mask)
+    return Logo(path, hashlib.sha256(data).hexdigest(), image.size, xobject, soft_mask, html_png(image))
 
 
 def _read(path: Path) -> bytes:
@@ -132,6 +148,17 @@ def scaled_image(path: Path, data: bytes, width: int, height: int) -> Image:
     except Exception:
         raise SiteSettingsError(KEY, f"{path} is not a readable PNG image (damaged or cut short)") from None
     return image
+
+
+def html_png(image: Image) -> bytes:
+    """`image` as a PNG made here: only its pixels (an image's info, such as a colour profile or text
+    carried over from the file, is not written), at a fixed compression, without Pillow's optimize pass."""
+    from PIL import Image as PillowImage
+
+    pixels_only = PillowImage.frombytes(image.mode, image.size, image.tobytes())
+    buffer = io.BytesIO()
+    pixels_only.save(buffer, format="PNG", compress_level=9, optimize=False)
+    return buffer.getvalue()
 
 
 def _xobjects(image: Image) -> tuple[Any, Any]:

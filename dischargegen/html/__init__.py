@@ -2,7 +2,8 @@
 same sections and blocks the PDF is made from (content.render_content), so both say the same words.
 
 The page needs nothing else: no script, no request anywhere (the style sheet is inline, the pictures and
-the scan-back code are inline SVG). Every text that came in is escaped here; the only markup is ours.
+the scan-back code are inline SVG, the site's logo a data: URI). Every text that came in is escaped here;
+the only markup is ours.
 The header carries the patient line and identifiers as every PDF page does; the <title> carries the
 document title only (a browser shows it in tabs, history and bookmarks). Same input, same bytes.
 """
@@ -16,6 +17,7 @@ from .._version import __version__
 from ..case import Case
 from ..content import RenderedContent
 from ..content.blocks import Block, Run, Section
+from ..logo import Logo
 from ..pdf import PDF_LANGUAGE
 from ..pdf.flowables import PICTURE_SHARE
 from ..pdf.page import FOOTER_GAP, _labels
@@ -31,6 +33,9 @@ _TEXT_WIDTH = PAGE_SIZES["letter"][0] - 2 * MARGIN_SIDE
 POINTS_PER_EM = 10.0  # a picture's width in the page: its width on paper, in points, over this
 CHECK_BOX = "\u2610"  # BALLOT BOX: a printed box to tick by hand, not a form control
 LIST_TAGS = {"bullet": "ul", "number": "ol", "check": "ul"}
+# The logo's text alternative where the site has no institution name and the language's messages.toml no
+# `logo_alt` (a site's own copy made before the key existed).
+LOGO_ALT = "Logo"
 # Marks a page as ours: batch --also-html replaces an HTML file only when a run wrote it (engine.py).
 GENERATOR_MARK = b'<meta name="generator" content="dischargegen'
 
@@ -40,8 +45,10 @@ def build_html(case: Case, site: SiteSettings, content: RenderedContent, scan_co
     labels = _labels(case, site, content.messages, content.language)
     writer = _Writer(case.large_print)
     body = "".join(writer.sections(content.sections, scan_code))
+    logo = site.document.logo
     header = (
-        '<header class="patient">'
+        f'<header class="patient{" with-logo" if logo is not None else ""}">'
+        f"{_logo(logo, site.institution.name, content.messages) if logo is not None else ''}"
         f'<p class="patient-line">{_text(labels.patient_line)}</p>'
         f'<p class="identifiers">{"".join(f"<span>{_text(i)}</span>" for i in labels.identifiers)}</p>'
         "</header>"
@@ -54,7 +61,7 @@ def build_html(case: Case, site: SiteSettings, content: RenderedContent, scan_co
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'{GENERATOR_MARK.decode()} {__version__}">\n'
         f"<title>{_text(content.messages['title'])}</title>\n"
-        f"<style>{style_sheet()}</style>\n"
+        f"<style>{style_sheet(with_logo=logo is not None)}</style>\n"
         "</head>\n"
         f'<body class="{"large-print" if case.large_print else "regular-print"}">\n'
         f"{header}\n<main>\n{body}</main>\n"
@@ -62,6 +69,16 @@ def build_html(case: Case, site: SiteSettings, content: RenderedContent, scan_co
         "</body>\n</html>\n"
     )
     return page.encode("utf-8")
+
+
+def _logo(logo: Logo, institution: str | None, messages: dict[str, str]) -> str:
+    """The logo where the PDF prints it (the top right of the first page), at its printed size. Its text
+    alternative is the institution's name: the document prints that name only in the footer, at the very
+    end for a screen reader, so the logo is the first place a listener learns whose document this is (as a
+    reader sees at a glance). Without a name, the language's word for "Logo"."""
+    width, height = logo.css_size()
+    alt = institution or messages.get("logo_alt", LOGO_ALT)
+    return f'<img class="logo" src="{logo.data_uri}" width="{width}" height="{height}" alt="{_text(alt)}">'
 
 
 def _text(text: str) -> str:

@@ -72,5 +72,14 @@ footer.document span { display: inline-block; margin-right: 1.5em; }
 """
 
 
-def style_sheet() -> str:
-    return " ".join(line.strip() for line in _STYLE.strip().splitlines())
+# Only in the pages of a site with a logo, so that every other page stays as it was, byte for byte. The
+# logo floats at the header's right, as on the PDF's first page; it shrinks with a narrow window.
+_LOGO_STYLE = """
+header.with-logo { display: flow-root; }
+header.with-logo img.logo { float: right; margin: 0 0 0.4rem 1rem; max-width: 40%; height: auto; }
+"""
+
+
+def style_sheet(with_logo: bool = False) -> str:
+    rules = _STYLE.strip() + ("\n" + _LOGO_STYLE.strip() if with_logo else "")
+    return " ".join(line.strip() for line in rules.splitlines())

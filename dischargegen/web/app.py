@@ -214,7 +214,7 @@ def create_app(
 
     @app.get("/document.css")
     def document_css() -> Response:
-        response = Response(style_sheet(), mimetype="text/css")
+        response = Response(style_sheet(with_logo=site.document.logo is not None), mimetype="text/css")
         response.headers["Cache-Control"] = "max-age=3600"
         return response
 
