@@ -120,6 +120,8 @@ class Variant:
         return "-".join((*parts, TALLEST) if self.tallest else parts)
 
     def case(self, large_print: bool) -> Case:
+        takes: bool | None
+        therapy: bool | None
         if self.tallest:
             optional, levels = TALLEST_INPUTS, TALLEST_LEVELS
             name, mrn, takes, therapy = TALLEST_NAME, TALLEST_MRN, True, True
