@@ -74,12 +74,12 @@ def test_full_matrix_passes_with_the_shipped_content() -> None:
     result = run()
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Checked 288 variants: 576 PDFs (regular and large print)" in out
-    assert len(all_variants()) == 288
+    assert "Checked 290 variants: 580 PDFs (regular and large print)" in out
+    assert len(all_variants()) == 290
     for variant in all_variants():
         assert f"{variant.id} " in out
     rows = [line for line in out.splitlines() if line.startswith(("kyphoplasty-", "vertebroplasty-"))]
-    assert len(rows) == 288 and all(row.endswith("pass") for row in rows)
+    assert len(rows) == 290 and all(row.endswith("pass") for row in rows)
     assert re.search(
         r"\nvertebroplasty-general-overnight-osteoporosis-3levels-es +es +Fernandez-Huerta +\d+\.\d\d ", out
     )
@@ -90,7 +90,7 @@ def test_full_matrix_passes_with_the_shipped_content() -> None:
     assert "en    Call 911 now for any of these" in out
     assert "Failures: none" in out
     assert out.rstrip().endswith(
-        "OK: all 288 variants pass (reading level, abbreviations, pages, page 1, until <day>, teach-back card)."
+        "OK: all 290 variants pass (reading level, abbreviations, pages, page 1, until <day>, teach-back card)."
     )
 
 
@@ -111,7 +111,7 @@ def test_report_figures_are_within_limits_per_variant_and_section() -> None:
 def test_only_restricts_the_variants_and_says_so() -> None:
     result = run("--only", ONE_VARIANT, "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert "Checked 2 of 288 variants: 4 PDFs" in result.output
+    assert "Checked 2 of 290 variants: 4 PDFs" in result.output
     assert run("--only", "nothing-*").exit_code == 2
 
 

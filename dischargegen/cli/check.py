@@ -18,7 +18,7 @@ import click
 from .. import vocab
 from ..check import MIN_SECTION_WORDS, CheckReport, VariantResult, default_jobs, difficulty, run_check
 from ..check.languages import LENGTH_LIMIT, ZH_CHARACTERS_PER_ENGLISH_WORD
-from ..check.matrix import OPTIONAL_INPUTS_NOTE, all_variants, select
+from ..check.matrix import OPTIONAL_INPUTS_NOTE, TALLEST_NOTE, all_variants, select
 from ..check.readability import ENGLISH_MAX_GRADE, SPANISH_MIN_EASE, Score
 from ..check.rules import MAX_PAGES_LARGE_PRINT, MAX_PAGES_REGULAR_PRINT, max_pages
 from ..errors import DischargeGenError
@@ -200,7 +200,7 @@ def print_report(report: CheckReport) -> None:
         else f"{checked} of {report.total_variants} variants"
     )
     click.echo(f"Checked {scope}: {report.pdfs} PDFs (regular and large print) in {report.seconds:.1f} s.")
-    click.echo(OPTIONAL_INPUTS_NOTE)
+    click.echo(f"{OPTIONAL_INPUTS_NOTE} {TALLEST_NOTE}")
     for note in report.notes:
         click.echo(f"Note: {note}")
     click.echo(

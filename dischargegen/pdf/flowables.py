@@ -226,19 +226,37 @@ def _flowable(
     return _tagged(paragraph(markup, styles.body), "P", parent)
 
 
+# The share of the space between its blocks a never-split group keeps when it is taller than a page as
+# set: the tallest legal receipt in large print on Letter (every checklist item, a 20-character
+# emergency number, Tagalog or Russian) is about 13 pt taller than the page, and its spacing about 75 pt.
+TIGHTER_SPACING = 0.4
+
+
 class NeverSplit(KeepTogether):  # type: ignore[misc]
     """The emergency box and the receipt: always on one page, never split. One taller than a whole page
-    cannot be kept together and ReportLab would split it anyway, so it is refused, naming it (never a
-    value)."""
+    is set again with less space between its blocks (TIGHTER_SPACING; the type and the lines stay as they
+    are), so the tallest legal document still prints; one taller than a page even so cannot be kept
+    together and ReportLab would split it anyway, so it is refused, naming it (never a value)."""
 
     def __init__(self, flowables: list[Flowable], name: str) -> None:
         super().__init__(flowables)
         self.name = name
+        self.tightened = False
+
+    def _tighten(self) -> None:
+        """Less space before and after each block (an instance's own spacing wins over its style's)."""
+        for flowable in self._content:
+            flowable.spaceBefore = flowable.getSpaceBefore() * TIGHTER_SPACING
+            flowable.spaceAfter = flowable.getSpaceAfter() * TIGHTER_SPACING
+        self.tightened = True
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         if getattr(self, "_wrapInfo", None) != (availWidth, availHeight):
             self.wrap(availWidth, availHeight)
         frame = getattr(self, "_frame", None)
+        if frame is not None and frame._y2 - frame._y1 < self._H and not self.tightened:
+            self._tighten()
+            self.wrap(availWidth, availHeight)
         if frame is not None and frame._y2 - frame._y1 < self._H:
             raise TemplateFailure(
                 f"{self.name} is taller than a page and must not be split across pages; shorten it"
