@@ -65,10 +65,11 @@ from dischargegen.pdf.speedups.writer import as_reportlab_ships  # noqa: E402
 from dischargegen.pdf.styles import (  # noqa: E402
     INK,
     MARGIN_BOTTOM,
-    MARGIN_SIDE,
     MARGIN_TOP,
     PAGE_SIZES,
     SUMMARY_FILL,
+    TEXT_WIDTH,
+    side_margin,
     styles_for,
 )
 from dischargegen.sources.csv import read_csv_records  # noqa: E402
@@ -127,9 +128,9 @@ def _bare_frame(case: Any, styles: Any) -> Any:
     def frame(canvas: Any, document: Any) -> None:
         width, height = document.pagesize
         canvas.setFont(BOLD, styles.header_size)
-        canvas.drawString(MARGIN_SIDE, height - 0.55 * 72, header)
+        canvas.drawString(side_margin(width), height - 0.55 * 72, header)
         canvas.setFont(REGULAR, styles.footer_size)
-        canvas.drawRightString(width - MARGIN_SIDE, 0.5 * 72, f"Page {document.page}")
+        canvas.drawRightString(width - side_margin(width), 0.5 * 72, f"Page {document.page}")
 
     return frame
 
@@ -137,7 +138,8 @@ def _bare_frame(case: Any, styles: Any) -> Any:
 def _bare_build(story: list[Any], case: Any, paper: str, styles: Any) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=PAGE_SIZES[paper], leftMargin=MARGIN_SIDE, rightMargin=MARGIN_SIDE,
+        buffer, pagesize=PAGE_SIZES[paper], leftMargin=side_margin(PAGE_SIZES[paper][0]),
+        rightMargin=side_margin(PAGE_SIZES[paper][0]),
         topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, invariant=1,
     )  # fmt: skip
     frame = _bare_frame(case, styles)
@@ -210,7 +212,7 @@ def _bare_flowable(block: Block, styles: Any, width: float) -> Any:
 def bare_full_document(content: RenderedContent, case: Any, paper: str, payload: str | None) -> bytes:
     """What the document draws, with ReportLab's public API (see above)."""
     styles = styles_for(case.large_print)
-    width = PAGE_SIZES[paper][0] - 2 * MARGIN_SIDE
+    width = TEXT_WIDTH
     story: list[Any] = []
     for section in content.sections:
         flowables = [_bare_flowable(block, styles, width) for block in section.blocks]

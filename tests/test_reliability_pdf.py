@@ -35,11 +35,12 @@ from reportlab.pdfgen.canvas import Canvas
 
 from dischargegen import build_case, logo, pdf, render_pdf
 from dischargegen.case import MAX_MRN_LENGTH, MAX_NAME_LENGTH
+from dischargegen.check.matrix import tallest_variant
 from dischargegen.cli import cli
 from dischargegen.errors import InputError, SiteSettingsError
 from dischargegen.pdf import page as pdf_page
 from dischargegen.pdf.fonts import BOLD, REGULAR, register_fonts
-from dischargegen.pdf.styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES
+from dischargegen.pdf.styles import MARGIN_BOTTOM, MARGIN_TOP, PAGE_SIZES, side_margin
 from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site, parse_site
 from tests.helpers import GOOD, RENDER_BASE, REPO, fields, pages, pdf_text, write_csv
 
@@ -331,19 +332,41 @@ def page_frame(data: bytes, paper: str) -> tuple[list[Drawn], list[Drawn]]:
     return header, footer
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("large_print", [False, True])
+def test_a4_has_letters_line_length_and_never_more_pages(language: str, large_print: bool) -> None:
+    """A4 is 6 mm narrower than Letter and 18 mm taller: with Letter's line length its lines break where
+    Letter's do and a document takes no more pages than on Letter (with Letter's margins, the tallest
+    Spanish document took 6 pages on A4, 5 on Letter, and page 1's summary box ran onto page 2)."""
+    variant = tallest_variant(language)
+    counts, widest = {}, {}
+    for paper in ("letter", "a4"):
+        case = dataclasses.replace(variant.case(large_print), paper=paper)
+        data = render_pdf(case, DEFAULT_SITE)
+        counts[paper] = len(pypdf.PdfReader(io.BytesIO(data)).pages)
+        width, height = PAGE_SIZES[paper]
+        body = [d for d in drawn_text(data) if MARGIN_BOTTOM < d.y < height - MARGIN_TOP]
+        left = min(line.x for line in body)
+        assert left == pytest.approx(side_margin(width), abs=0.01)
+        widest[paper] = max(line.right for line in body) - left
+    assert widest["a4"] == pytest.approx(widest["letter"], abs=0.01)  # the same lines, as wide
+    assert counts["a4"] <= counts["letter"], counts
+    assert side_margin(PAGE_SIZES["a4"][0]) >= 0.75 * 72  # still a generous margin to print
+
+
 def assert_frame_is_clear(data: bytes, paper: str, logo_width: float = 0.0) -> None:
     """Header and footer text stays within the margins and above/below the body, no line over another,
     the footer's left text never reaches "Page N of M", and page one's header keeps clear of the logo."""
     width, height = PAGE_SIZES[paper]
     header, footer = page_frame(data, paper)
     for line in header + footer:
-        assert line.x >= MARGIN_SIDE - 0.01 and line.right <= width - MARGIN_SIDE + 0.01, line
+        assert line.x >= side_margin(width) - 0.01 and line.right <= width - side_margin(width) + 0.01, line
         assert line.size >= 1
     for line in header:
         assert line.y + line.size <= height - 0.25 * 72, line  # not at the paper's edge
         assert line.y - line.size * 0.3 >= height - MARGIN_TOP, line  # not into the body
         if line.page == 1 and logo_width:
-            assert line.right <= width - MARGIN_SIDE - logo_width, line
+            assert line.right <= width - side_margin(width) - logo_width, line
     for line in footer:
         assert line.y - line.size * 0.3 >= 0.25 * 72, line
         assert line.y + line.size <= MARGIN_BOTTOM, line
@@ -418,7 +441,7 @@ def test_a_long_site_wording_of_page_n_of_m_never_runs_over_the_footer_text(tmp_
         numbers = [line for line in footer if line.page == page and line.text.startswith("WWW")]
         assert len(numbers) == 1
         number = numbers[0]
-        assert number.x >= width / 2 - 0.01 and number.right <= width - MARGIN_SIDE + 0.01, number
+        assert number.x >= width / 2 - 0.01 and number.right <= width - side_margin(width) + 0.01, number
         for line in footer:
             if line.page == page and line is not number and abs(line.y - number.y) < 0.01:
                 assert line.right + 6 <= number.x, (line, number)

@@ -22,14 +22,13 @@ from ..pdf import PDF_LANGUAGE
 from ..pdf.flowables import PICTURE_SHARE
 from ..pdf.page import FOOTER_GAP, _labels
 from ..pdf.pictures import draw_picture
-from ..pdf.styles import MARGIN_SIDE, PAGE_SIZES
+from ..pdf.styles import TEXT_WIDTH
 from ..site import SiteSettings
 from .style import style_sheet
 from .svg import picture_svg, scan_code_svg
 
 # Pictures are drawn at the width they have on a letter page, so their labels keep the same size relative
 # to the drawing; the style sheet sizes them in the page.
-_TEXT_WIDTH = PAGE_SIZES["letter"][0] - 2 * MARGIN_SIDE
 POINTS_PER_EM = 10.0  # a picture's width in the page: its width on paper, in points, over this
 CHECK_BOX = "\u2610"  # BALLOT BOX: a printed box to tick by hand, not a form control
 LIST_TAGS = {"bullet": "ul", "number": "ol", "check": "ul"}
@@ -185,7 +184,7 @@ class _Writer:
         attributes = dict(block.attributes)
         name = attributes.pop("picture")
         alt = attributes.pop("alt")
-        drawing = draw_picture(name, attributes, _TEXT_WIDTH * PICTURE_SHARE.get(name, 0.3), self.large_print)
+        drawing = draw_picture(name, attributes, TEXT_WIDTH * PICTURE_SHARE.get(name, 0.3), self.large_print)
         svg = picture_svg(drawing, alt, f"figure-{self.figures}")
         beside = "".join(self.blocks(block.children))
         return (

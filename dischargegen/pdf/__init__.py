@@ -35,7 +35,7 @@ from .flowables import build_story
 from .fonts import REGULAR, register_fonts
 from .page import page_frame
 from .speedups import Kit
-from .styles import MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, styles_for
+from .styles import MARGIN_BOTTOM, MARGIN_TOP, PAGE_SIZES, TEXT_WIDTH, side_margin, styles_for
 from .tagging import StructureTree, tagged_kit
 
 # BCP 47 tags for /Lang and the HTML rendition's lang. US English and US Spanish as before; the script
@@ -124,12 +124,12 @@ def _build_pdf_counted(
         kit = tagged_kit(kit)
     styles = styles_for(case.large_print, content.language)
     page_size = PAGE_SIZES[case.paper or site.document.paper]
-    width = page_size[0] - 2 * MARGIN_SIDE
+    width = TEXT_WIDTH
     buffer = io.BytesIO()
     document = document_template(buffer, page_size, content.messages["title"], site, content.language, kit)
     canvas_class, on_page = page_frame(case, site, content, styles, kit, tree=tree)
     frame = kit.frame(
-        MARGIN_SIDE, MARGIN_BOTTOM, width, page_size[1] - MARGIN_TOP - MARGIN_BOTTOM,
+        side_margin(page_size[0]), MARGIN_BOTTOM, width, page_size[1] - MARGIN_TOP - MARGIN_BOTTOM,
         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
         overlapAttachedSpace=1,  # rl_config's otherwise
     )  # fmt: skip
@@ -161,8 +161,8 @@ def document_template(
     return BaseDocTemplate(
         buffer,
         pagesize=page_size,
-        leftMargin=MARGIN_SIDE,
-        rightMargin=MARGIN_SIDE,
+        leftMargin=side_margin(page_size[0]),
+        rightMargin=side_margin(page_size[0]),
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
         # Metadata: generic words only. Patient data never goes here.

@@ -35,7 +35,16 @@ from .flowables import BULLET, CELL_FONT, _flowable, _markup, build_story
 from .fonts import BOLD, register_fonts
 from .page import CARD_PAGE, page_frame
 from .speedups import Kit
-from .styles import INK, MARGIN_BOTTOM, MARGIN_SIDE, MARGIN_TOP, PAGE_SIZES, Styles, styles_for
+from .styles import (
+    INK,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    PAGE_SIZES,
+    TEXT_WIDTH,
+    Styles,
+    side_margin,
+    styles_for,
+)
 
 CHART_COPY_MARK = "Chart copy"  # in the header of every page, in English: the ward's language
 SIGNATURE_PAGE = "signature"
@@ -150,7 +159,7 @@ def _build(
     kit = kit or speedups.kit()
     styles: Styles = styles_for(case.large_print, content.language)  # the patient's print size
     page_size = PAGE_SIZES[case.paper or site.document.paper]
-    width = page_size[0] - 2 * MARGIN_SIDE
+    width = TEXT_WIDTH
     buffer = io.BytesIO()
     title = f"{CHART_COPY_MARK}: {content.messages['title']}"  # no patient data: see document_template
     document = document_template(buffer, page_size, title, site, content.language, kit)
@@ -162,7 +171,7 @@ def _build(
 
     def frame() -> object:
         return kit.frame(
-            MARGIN_SIDE, MARGIN_BOTTOM, width, frame_height,
+            side_margin(page_size[0]), MARGIN_BOTTOM, width, frame_height,
             leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
             overlapAttachedSpace=1,
         )  # fmt: skip

@@ -25,10 +25,11 @@ from .speedups.paragraphs import fix_font_codes
 from .styles import (
     INK,
     MARGIN_BOTTOM,
-    MARGIN_SIDE,
     MARGIN_TOP,
     RULE,
+    TEXT_WIDTH,
     Styles,
+    side_margin,
 )
 from .tagging import CANVAS_ATTRIBUTE, PageMarks, StructureTree, artifact, finish
 
@@ -270,14 +271,15 @@ def page_frame(
                 return
             start = len(self._code)
             page_width, page_height = self._pagesize
+            left = side_margin(page_width)
             lines, rule = _header_layout(labels.patient_line, labels.identifiers, styles.header_size, width)
             self.setFillColor(INK)
             for font, size, below_top, text in lines:
-                draw_text(self, MARGIN_SIDE, page_height - below_top, text, font, size)
+                draw_text(self, left, page_height - below_top, text, font, size)
             self.setStrokeColor(RULE)
             self.setLineWidth(0.8)
             rule_y = page_height - rule
-            self.line(MARGIN_SIDE, rule_y, page_width - MARGIN_SIDE, rule_y)
+            self.line(left, rule_y, left + TEXT_WIDTH, rule_y)
             if reuses_drawings:
                 self._header[key] = self._code[start:]
 
@@ -287,7 +289,7 @@ def page_frame(
             pad = size * 0.45
             box_width = float(text_width(text, BOLD, size)) + 2 * pad
             box_height = size * 1.8
-            right = page_width - MARGIN_SIDE
+            right = side_margin(page_width) + TEXT_WIDTH
             top = page_height - LOGO_TOP
             self.setStrokeColor(INK)
             self.setLineWidth(MARK_BORDER)
@@ -297,16 +299,15 @@ def page_frame(
             return box_width
 
         def _draw_footer(self, page: int, pages: int) -> None:
-            page_width, _ = self._pagesize
+            left = side_margin(self._pagesize[0])
             size = styles.footer_size
             y = 0.5 * 72
             labels = self._labels
             page_text = labels.footer_page.format(page=page, pages=pages)
             # "Page N of M" takes at most half the line (a site's long wording is made smaller), so the
             # text on its left always has the other half and never runs under it.
-            widest = page_width - 2 * MARGIN_SIDE
-            page_size = _fit(page_text, BOLD, size + 2, widest / 2)
-            room = widest - text_width(page_text, BOLD, page_size) - 12
+            page_size = _fit(page_text, BOLD, size + 2, TEXT_WIDTH / 2)
+            room = TEXT_WIDTH - text_width(page_text, BOLD, page_size) - 12
             lines, left_size = _footer_lines(labels.footer_left, size, room)
             drawn = self._footer_left.get((tuple(lines), left_size))
             if drawn is not None:
@@ -319,17 +320,15 @@ def page_frame(
                 rule_y = min(y + step * (len(lines) - 1) + size * 1.6, FOOTER_RULE_HIGHEST)
                 self.setStrokeColor(RULE)
                 self.setLineWidth(0.8)
-                self.line(MARGIN_SIDE, rule_y, page_width - MARGIN_SIDE, rule_y)
+                self.line(left, rule_y, left + TEXT_WIDTH, rule_y)
                 self.setFillColor(INK)
                 self.setFont(REGULAR, left_size)
                 for index, line in enumerate(lines):
-                    draw_text(
-                        self, MARGIN_SIDE, y + step * (len(lines) - 1 - index), line, REGULAR, left_size
-                    )
+                    draw_text(self, left, y + step * (len(lines) - 1 - index), line, REGULAR, left_size)
                 if reuses_drawings:
                     self._footer_left[(tuple(lines), left_size)] = self._code[start:]
             page_width_drawn = text_width(page_text, BOLD, page_size)
-            draw_text(self, page_width - MARGIN_SIDE - page_width_drawn, y, page_text, BOLD, page_size)
+            draw_text(self, left + TEXT_WIDTH - page_width_drawn, y, page_text, BOLD, page_size)
 
         def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
             # Hold each finished page until the total page count is known.
@@ -359,7 +358,7 @@ def page_frame(
 
     def _draw_page_header(canvas: PageFrameCanvas) -> None:
         page_width, page_height = canvas._pagesize
-        usable = page_width - 2 * MARGIN_SIDE
+        usable = TEXT_WIDTH
         if mark:
             # A copy for the chart: marked on every page, and without the logo, which the patient's
             # signature page does not have either.
@@ -368,7 +367,7 @@ def page_frame(
         elif logo is not None and canvas.getPageNumber() == 1:
             # The header text keeps clear of the logo beside it.
             canvas._draw_header(usable - logo.printed_size()[0] - LOGO_CLEARANCE)
-            draw_logo(canvas, logo, page_width - MARGIN_SIDE, page_height - LOGO_TOP)
+            draw_logo(canvas, logo, side_margin(page_width) + TEXT_WIDTH, page_height - LOGO_TOP)
         else:
             canvas._draw_header(usable)
 
