@@ -147,7 +147,7 @@ class Barcode:
 class Pdf:
     """How PDFs are written. `tagged`: with a structure tree for screen readers (PDF/UA-1, see
     docs/accessibility.md), for a site that sends its documents to a portal; off by default (it costs a
-    sixth more work a document, which takes the batch over its speed target); render and batch
+    sixth more work and some 17 KB a document, which only a portal's readers use); render and batch
     --tagged/--no-tagged win."""
 
     tagged: bool = False
