@@ -6,6 +6,7 @@ a test module stays a list of tests that can be read, moved or deleted on its ow
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import grp
@@ -19,7 +20,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -797,3 +799,65 @@ def run_axe(page: Any) -> tuple[list[str], set[str], str]:
         for v in results["violations"]
     ]
     return violations, {rule["id"] for rule in results["passes"]}, str(results["testEngine"]["version"])
+
+
+# --- `dischargegen serve` in a browser (tests/test_serve_browser.py, tests/test_html_logo.py) ---------------
+
+
+def serve_answers(url: str) -> bool:
+    """Whether the server at `url` answers its health check (directly: never a proxy of the machine's)."""
+    try:
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with direct.open(url + "health", timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def serving(log: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The real `dischargegen serve` with `options` on a free loopback port, its output (the access log)
+    in `log`: its URL and process once it answers; stopped (SIGTERM) after."""
+    port = free_port()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dischargegen", "serve", "--port", str(port), *options],
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=output,
+        )
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            wait_for("dischargegen serve to answer", lambda: process.poll() is None and serve_answers(url))
+            yield url, process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def server_page(browser: Any, url: str) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A Chromium page that may reach only the server at `url`, with axe-core loaded in every page before
+    its own content (an inline <script> would be, rightly, blocked by the Content-Security-Policy; an
+    init script is the browser's own): the page, the URLs it asked of anywhere else (refused), and the
+    console's errors and warnings (a style, image or script the policy blocked shows there)."""
+    context = browser.new_context(viewport={"width": 1000, "height": 1000})
+    outside: list[str] = []
+    problems: list[str] = []
+
+    def only_the_server(route: Any) -> None:
+        if route.request.url.startswith(url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    try:
+        context.route("**/*", only_the_server)
+        context.add_init_script(script=axe_script().read_text(encoding="utf-8"))
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        yield page, outside, problems
+    finally:
+        context.close()

@@ -18,7 +18,6 @@ import re
 import subprocess
 import sys
 import tomllib
-import urllib.request
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,7 +34,16 @@ from dischargegen.html.style import style_sheet
 from dischargegen.site import DEFAULT_SITE, SiteSettings, load_site
 from dischargegen.web import create_app
 from dischargegen.web.security import CONTENT_SECURITY_POLICY
-from tests.helpers import BASE_FIELDS, RENDER_BASE, REPO, axe_script, fields, free_port, run_axe, wait_for
+from tests.helpers import (
+    BASE_FIELDS,
+    RENDER_BASE,
+    REPO,
+    axe_script,
+    fields,
+    run_axe,
+    server_page,
+    serving,
+)
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
@@ -372,57 +380,17 @@ def test_a_rendered_page_shows_the_logo_with_no_axe_violation(
         context.close()
 
 
-def _answers(url: str) -> bool:
-    try:
-        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with direct.open(url + "health", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def logo_server(logo_site_file: Path, tmp_path: Path) -> Iterator[str]:
     """`dischargegen serve` for the logo site on a free loopback port (nothing is printed here)."""
-    port = free_port()
-    log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dischargegen", "serve", "--port", str(port), "--site", str(logo_site_file)],
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for("dischargegen serve to answer", lambda: process.poll() is None and _answers(url))
+    with serving(tmp_path / "serve.log", "--site", str(logo_site_file)) as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def test_the_preview_shows_the_logo_with_no_policy_violation(
     browser: Any, logo_server: str, tmp_path: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": 1000, "height": 1000})
-    outside: list[str] = []
-    problems: list[str] = []
-
-    def only_the_server(route: Any) -> None:
-        if route.request.url.startswith(logo_server):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    try:
-        context.route("**/*", only_the_server)
-        context.add_init_script(script=axe_script().read_text(encoding="utf-8"))
-        page = context.new_page()
-        # A blocked image, style or script is a console error ("Refused to load ... Content Security Policy").
-        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda error: problems.append(str(error)))
+    with server_page(browser, logo_server) as (page, outside, problems):
         page.goto(logo_server)
         page.get_by_label("Patient name").fill("Ana Diaz")
         page.get_by_label("Medical record number (MRN)").fill("MRN-1001")
@@ -439,7 +407,6 @@ def test_the_preview_shows_the_logo_with_no_policy_violation(
         assert violations == []
         assert "image-alt" in passed
         keep_screenshot(page.screenshot(), "logo-preview.png", tmp_path)
-    finally:
-        context.close()
     assert outside == []
+    # A blocked image, style or script is a console error ("Refused to load ... Content Security Policy").
     assert problems == []

@@ -10,23 +10,13 @@ $DISCHARGEGEN_SCREENSHOTS: a folder to keep the screenshots in, to look at them.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import (
-    Queue,
-    axe_script,
-    free_port,
-    pages,
-    run_axe,
-    wait_for,
-)
+from tests.helpers import Queue, pages, run_axe, server_page, serving
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
@@ -34,63 +24,20 @@ os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 FORM_MUST_PASS = {"label", "html-has-lang", "document-title", "color-contrast", "region", "landmark-one-main"}
 
 
-def _answers(url: str) -> bool:
-    try:
-        direct = urllib.request.build_opener(
-            urllib.request.ProxyHandler({})
-        )  # never a proxy of the machine's
-        with direct.open(url + "health", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def server(cups: Queue, tmp_path: Path) -> Iterator[str]:
     """`dischargegen serve` printing on the private cupsd's ward5, on a free loopback port; its URL.
-    Its stderr (the access log) is kept to check that no value reached it."""
-    port = free_port()
-    log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dischargegen", "serve", "--port", str(port), "--printer", cups.name],
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for("dischargegen serve to answer", lambda: process.poll() is None and _answers(url))
+    Its output (the access log) is kept in serve.log to check that no value reached it."""
+    with serving(tmp_path / "serve.log", "--printer", cups.name) as (url, process):
         yield url
-    finally:
-        process.terminate()
-        status = process.wait(timeout=30)
-        log.close()
-    assert status == 143  # SIGTERM: stopped cleanly, as the other commands stop
+    assert process.returncode == 143  # SIGTERM: stopped cleanly, as the other commands stop
 
 
 @pytest.fixture
 def page(browser: Any, server: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1000, "height": 1000})
-    outside: list[str] = []
-    problems: list[str] = []
-
-    def only_the_server(route: Any) -> None:
-        if route.request.url.startswith(server):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_the_server)
-    # axe-core, in every page before its own content: an inline <script> would be (rightly) blocked by
-    # the page's Content-Security-Policy, an init script is the browser's own.
-    context.add_init_script(script=axe_script().read_text(encoding="utf-8"))
-    opened = context.new_page()
-    opened.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    opened.goto(server)
-    yield opened
-    context.close()
+    with server_page(browser, server) as (opened, outside, problems):
+        opened.goto(server)
+        yield opened
     assert outside == []  # nothing was asked of anywhere but the server
     # A style or script the Content-Security-Policy blocked would show here. The form sent back with its
     # errors is status 422, which Chromium notes too: that one is expected.
