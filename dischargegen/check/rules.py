@@ -180,9 +180,9 @@ OPEN_LIMITS = {
     "zh": OpenLimitPattern(
         date=r"(?:\d{1,2}月\d{1,2}[日号](?: ?[（(]?{weekday}[)）]?)?|{weekday})",
         words=("到", "直到", "一直到", "至", "截至", "截止到"),
-        # "之间": the end of a "between" range (the follow-up visit's "在…到…之间"). The clock's day periods
-        # are the ones the `clock` filter prints (Babel's "B").
-        exact_after=r" ?(?:当天结束|结束|之前|以前|之间|(?:凌晨|早上|上午|中午|下午|晚上|半夜)? ?\d{1,2}:\d{2})",
+        # "之间": the end of a "between" range (the follow-up visit's "在…到…之间"). The clock time comes
+        # after the date, its day period (上午, 午夜: Babel's "B") before its digits.
+        exact_after=r" ?(?:当天结束|结束|之前|以前|之间|(?:[^\W\d_]{1,2} ?)?\d{1,2}:\d{2})",
         range_start=r"(?:从|自)?{date} ?",
         weekday_widths=("wide", "abbreviated"),
         spaced=False,
