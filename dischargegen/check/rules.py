@@ -158,7 +158,9 @@ class OpenLimitPattern:
 
     def bare(self, day: str) -> str:
         """The bare form of "until `day`": what this row finds."""
-        return f"{self.words[0]} {day}" if self.words else f"{day}{self.after[0]}"
+        if not self.words:
+            return f"{day}{self.after[0]}"
+        return f"{self.words[0]}{' ' if self.spaced else ''}{day}"
 
 
 # One row a language. Each phrase was read off the shipped templates' text over the whole matrix: the safe
