@@ -439,14 +439,14 @@ def test_every_language_has_a_row_and_every_babel_weekday_is_caught() -> None:
         day = filters_for(language)["day"]
         for offset in range(7):
             printed = day(monday + dt.timedelta(days=offset))
-            assert list(open_limits(f"{row.words[0]} {printed}.", language)) == [f"{row.words[0]} {printed}"]
+            assert list(open_limits(f"{row.bare(printed)}.", language)) == [row.bare(printed)]
 
 
 @settings(max_examples=50, deadline=None)
 @given(
     st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2035, 12, 31)),
     st.times(),
-    st.sampled_from(sorted(OPEN_LIMITS)),
+    st.sampled_from(["en", "es"]),  # the other languages: tests/test_open_limits_languages.py
 )
 def test_a_printed_day_fails_alone_and_passes_with_a_time_or_through(
     day: dt.date, time: dt.time, language: str

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import jinja2
 from babel.dates import get_day_names, get_month_names
@@ -131,56 +132,172 @@ def page_one_text(pdf: bytes) -> str:
 @dataclass(frozen=True)
 class OpenLimitPattern:
     """How one language prints a limit's end as a bare day ("until Tuesday, January 5"): a reader may take
-    it as "from Tuesday morning". Weekday and month names come from Babel for the language's locale.
+    it as "from Tuesday morning".
 
-    words: what introduces the end ("until"); articles: what may stand between it and the weekday
-    (Spanish "hasta el martes"); date_rest: the rest of the date after the weekday as the `day` filter
-    prints it, "{month}" standing for a month name (only to show the whole phrase in the report);
-    clock_after: a clock time right after the date, which makes the phrase exact after all."""
+    date: the ways the day is written, a pattern in which "{weekday}" and "{month}" stand for the names
+    (from Babel for the language's locale, or its messages.toml [calendar]); the weekday-first languages
+    need the weekday, the date-first ones (ru, zh, ko) take the date alone too, as it leads the `day`
+    filter's text. words: what introduces the end before the date ("until"); articles: what may stand
+    between them (Spanish "hasta el martes"); after: what ends it after the date (Korean "화요일까지").
+    exact_after: what right after the phrase makes it exact after all (a clock time, Russian
+    "включительно"). range_start: what right before the phrase makes it a range's end ("from Monday to
+    Friday", a span of days these languages read whole), a pattern in which "{date}" stands for `date`.
+    weekday_widths: Babel's name widths (Chinese also writes "周二" for "星期二"); endings: the case endings
+    a weekday name takes (Russian "до вторника": each name's final vowel or soft sign is an ending);
+    spaced: whether words are separated by spaces (Chinese writes none, so no word boundary is asked)."""
 
-    words: tuple[str, ...]
-    articles: tuple[str, ...]
-    date_rest: str
-    clock_after: str
+    date: str
+    words: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    exact_after: str = ""
+    range_start: str = ""
+    weekday_widths: tuple[Literal["abbreviated", "wide"], ...] = ("wide",)
+    endings: str = ""
+    spaced: bool = True
+
+    def bare(self, day: str) -> str:
+        """The bare form of "until `day`": what this row finds."""
+        if not self.words:
+            return f"{day}{self.after[0]}"
+        return f"{self.words[0]}{' ' if self.spaced else ''}{day}"
 
 
-# One row a language whose word order this rule knows (the word before the day). Languages without a row
-# (zh, vi, ko, tl, ru, ht: their "until" wraps the date differently) are not checked for it yet.
+# One row a language. Each phrase was read off the shipped templates' text over the whole matrix: the safe
+# forms put a word between "until" and the date ("through", "hasta el final del", "cho đến hết",
+# "hanggang matapos ang", "jiska lafen jounen", "до конца дня") or between the date and Korean "까지"
+# ("이 끝날 때까지"), or a clock time (before the date or after it), or Chinese "当天结束" after it.
 OPEN_LIMITS = {
     "en": OpenLimitPattern(
+        date=r"{weekday}(?:,? {month} \d{1,2})?",
         words=("until", "till"),
-        articles=(),
-        date_rest=r",? {month} \d{1,2}",
-        clock_after=r",? (?:at )?\d{1,2}:\d{2}",
+        exact_after=r",? (?:at )?\d{1,2}:\d{2}",
     ),
     "es": OpenLimitPattern(
+        date=r"{weekday}(?:,? \d{1,2} de {month})?",
         words=("hasta",),
         articles=("el",),
-        date_rest=r",? \d{1,2} de {month}",
-        clock_after=r",? a las? \d{1,2}:\d{2}",
+        exact_after=r",? a las? \d{1,2}:\d{2}",
+    ),
+    "zh": OpenLimitPattern(
+        date=r"(?:\d{1,2}月\d{1,2}[日号](?: ?[（(]?{weekday}[)）]?)?|{weekday})",
+        words=("到", "直到", "一直到", "至", "截至", "截止到"),
+        # "之间": the end of a "between" range (the follow-up visit's "在…到…之间"). The clock time comes
+        # after the date, its day period (上午, 午夜: Babel's "B") before its digits.
+        exact_after=r" ?(?:当天结束|结束|之前|以前|之间|(?:[^\W\d_]{1,2} ?)?\d{1,2}:\d{2})",
+        range_start=r"(?:从|自)?{date} ?",
+        weekday_widths=("wide", "abbreviated"),
+        spaced=False,
+    ),
+    "vi": OpenLimitPattern(
+        date=r"{weekday}(?:,? ngày \d{1,2} tháng \d{1,2})?",
+        words=("cho đến", "cho tới", "đến", "tới"),
+        articles=("ngày",),
+        exact_after=r",? (?:lúc |vào )?\d{1,2}:\d{2}",
+        range_start=r"(?:từ (?:ngày )?)?{date} ",
+        weekday_widths=("wide", "abbreviated"),
+    ),
+    "ko": OpenLimitPattern(
+        date=r"(?:{month} ?\d{1,2}일(?: ?{weekday})?|{weekday})",
+        after=("까지",),
+        range_start=r"{date} ?부터 ",
+    ),
+    "tl": OpenLimitPattern(
+        date=r"{weekday}(?:,? {month} \d{1,2})?",
+        words=("hanggang",),
+        articles=("sa",),
+        exact_after=r",? (?:(?:nang|ng|sa) )?(?:alas[- ])?\d{1,2}:\d{2}",
+        range_start=r"(?:mula (?:sa )?)?{date} ",
+    ),
+    "ru": OpenLimitPattern(
+        date=r"(?:{weekday}(?:,? \d{1,2} {month})?|\d{1,2} {month}(?: \({weekday}\))?)",
+        words=("до",),
+        exact_after=r"(?:,? (?:в )?\d{1,2}:\d{2}| включительно)",
+        endings=r"(?:[аяеоуюыиь]|ой|ей|ом|ем|ью)?",
+    ),
+    "ht": OpenLimitPattern(
+        date=r"{weekday}(?:,? \d{1,2} {month})?",
+        words=("jiska", "jis", "jouk"),
+        exact_after=r",? (?:a |à |nan )?\d{1,2}:\d{2}",
     ),
 }
 
 
-def _names(names: Iterable[str]) -> str:
-    """An alternation of the names, with and without accents (a site template may drop them)."""
+def _unaccented(names: Iterable[str]) -> set[str]:
+    """The names with and without accents (a site template may drop them)."""
     spelled = set(names)
-    spelled |= {unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() for name in spelled}
-    return "|".join(re.escape(name) for name in sorted(spelled, key=len, reverse=True))
+    return spelled | {_without_accents(name) for name in spelled}
+
+
+def _without_accents(name: str) -> str:
+    """`name` without its combining marks ("miércoles" "miercoles", "Thứ Ba" "Thu Ba"); letters of their own
+    ("đ", Cyrillic, Hangul, Han) are kept."""
+    letters = [char for char in unicodedata.normalize("NFKD", name) if unicodedata.category(char) != "Mn"]
+    return unicodedata.normalize("NFC", "".join(letters))
+
+
+def _alternation(names: Iterable[str]) -> str:
+    return "|".join(re.escape(name) for name in sorted(set(names), key=len, reverse=True))
+
+
+def _weekday_names(language: str, row: OpenLimitPattern) -> str:
+    forms = date_forms(language)
+    if forms.weekdays is not None:
+        names = set(forms.weekdays)
+    else:
+        names = {
+            name
+            for width in row.weekday_widths
+            for context in ("format", "stand-alone")
+            for name in get_day_names(width, context, locale=forms.locale).values()
+        }
+    if not row.endings:
+        return _alternation(_unaccented(names))
+    stems = {name[:-1] if name[-1] in "аяеоь" else name for name in names}
+    return "|".join(f"(?:{_alternation(_unaccented([stem]))}){row.endings}" for stem in sorted(stems))
+
+
+def _month_names(language: str) -> str:
+    forms = date_forms(language)
+    if forms.months is not None:
+        return _alternation(_unaccented(forms.months))
+    names = {
+        name
+        for context in ("format", "stand-alone")
+        for name in get_month_names("wide", context, locale=forms.locale).values()
+    }
+    return _alternation(_unaccented(names))
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    phrase: re.Pattern[str]
+    exact_after: re.Pattern[str] | None
+    range_start: re.Pattern[str] | None
 
 
 @functools.cache
-def _open_limit_patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _open_limit_patterns(language: str) -> _Patterns:
     row = OPEN_LIMITS[language]
-    locale = date_forms(language).locale
-    weekdays = _names(get_day_names("wide", locale=locale).values())
-    months = _names(get_month_names("wide", locale=locale).values())
-    words = "|".join(re.escape(word) for word in row.words)
-    article = "".join(rf"(?:{re.escape(a)}\s+)?" for a in row.articles)
-    rest = row.date_rest.replace("{month}", f"(?:{months})").replace(" ", r"\s+")
-    phrase = rf"(?<!\w)(?:{words})\s+{article}(?:{weekdays})(?!\w)(?:{rest}(?!\w))?"
-    clock = row.clock_after.replace(" ", r"\s+")
-    return re.compile(phrase, re.IGNORECASE), re.compile(clock, re.IGNORECASE)
+    date = row.date.replace("{weekday}", f"(?:{_weekday_names(language, row)})")
+    date = date.replace("{month}", f"(?:{_month_names(language)})")
+    start, end = (r"(?<!\w)", r"(?!\w)") if row.spaced else ("", "")
+    space = " " if row.spaced else " ?"
+    if row.words:
+        words = "|".join(re.escape(word) for word in sorted(row.words, key=len, reverse=True))
+        article = "".join(rf"(?:{re.escape(a)} )?" for a in row.articles)
+        phrase = rf"{start}(?:{words}){space}{article}{date}{end}"
+    else:
+        after = "|".join(re.escape(word) for word in row.after)
+        phrase = rf"{start}{date} ?(?:{after})"
+    exact = re.compile(row.exact_after, re.IGNORECASE) if row.exact_after else None
+    since = row.range_start.replace("{date}", date)
+    range_start = re.compile(rf"{start}{since}\Z", re.IGNORECASE) if since else None
+    return _Patterns(re.compile(phrase, re.IGNORECASE), exact, range_start)
+
+
+# How far back a range's start is looked for: "from" and a whole printed date fit in it.
+_RANGE_REACH = 60
 
 
 def open_limits(text: str, language: str) -> Iterator[str]:
@@ -189,8 +306,12 @@ def open_limits(text: str, language: str) -> Iterator[str]:
     in OPEN_LIMITS."""
     if language not in OPEN_LIMITS:
         return
-    phrase, clock = _open_limit_patterns(language)
+    patterns = _open_limit_patterns(language)
     text = " ".join(text.split())
-    for match in phrase.finditer(text):
-        if not clock.match(text, match.end()):
-            yield match.group()
+    for match in patterns.phrase.finditer(text):
+        if patterns.exact_after and patterns.exact_after.match(text, match.end()):
+            continue
+        reach = max(0, match.start() - _RANGE_REACH)
+        if patterns.range_start and patterns.range_start.search(text, reach, match.start()):
+            continue
+        yield match.group()
