@@ -358,17 +358,16 @@ def page_frame(
 
     def _draw_page_header(canvas: PageFrameCanvas) -> None:
         page_width, page_height = canvas._pagesize
-        usable = TEXT_WIDTH
         if mark:
             # A copy for the chart: marked on every page, and without the logo, which the patient's
             # signature page does not have either.
             mark_width = canvas._draw_mark(mark, styles.header_size + 3)
-            canvas._draw_header(usable - mark_width - LOGO_CLEARANCE)
+            canvas._draw_header(TEXT_WIDTH - mark_width - LOGO_CLEARANCE)
         elif logo is not None and canvas.getPageNumber() == 1:
             # The header text keeps clear of the logo beside it.
-            canvas._draw_header(usable - logo.printed_size()[0] - LOGO_CLEARANCE)
+            canvas._draw_header(TEXT_WIDTH - logo.printed_size()[0] - LOGO_CLEARANCE)
             draw_logo(canvas, logo, side_margin(page_width) + TEXT_WIDTH, page_height - LOGO_TOP)
         else:
-            canvas._draw_header(usable)
+            canvas._draw_header(TEXT_WIDTH)
 
     return PageFrameCanvas, on_page
